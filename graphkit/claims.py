@@ -1,0 +1,232 @@
+"""Claims check (SPEC §5): what an application asserts, compared with what graphkit computes.
+
+A ratio is consistent within ± ``claim_tolerance_pp`` percentage points (0.62 and 62% are the same claim); a
+count must match exactly; each entry of a list of covered platforms is ``ok``, ``not_in_registry``,
+``wrong_field``, ``host_not_member`` or ``inactive``. Entries given by name are matched to the registry after
+normalisation (NFKC, full-width brackets, spaces, aliases such as 中科院 → 中国科学院), with close matches
+suggested.
+
+>>> normalize_name("中科院 沈阳自动化研究所（机器人学国家重点实验室）")
+'中国科学院沈阳自动化研究所(机器人学国家重点实验室)'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import pandas as pd
+
+from .coverage import coverage_model
+from .errors import UnknownIdError
+from .rules import Rules
+
+__all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count"]
+
+# Common abbreviations in Chinese institution names → the full form.
+ALIASES = {
+    "中科院": "中国科学院",
+    "中国科学院大学": "中国科学院大学",
+    "国科大": "中国科学院大学",
+    "工信部": "工业和信息化部",
+    "国重": "国家重点实验室",
+    "国家重点实验室": "国家重点实验室",
+    "国家工程技术中心": "国家工程技术研究中心",
+    "清华": "清华大学",
+    "北大": "北京大学",
+    "华科": "华中科技大学",
+    "哈工大": "哈尔滨工业大学",
+    "西交大": "西安交通大学",
+    "上交大": "上海交通大学",
+    "浙大": "浙江大学",
+    "北航": "北京航空航天大学",
+    "中国科学院院": "中国科学院",
+}
+_SPACES = re.compile(r"[\s\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]+")
+
+
+def normalize_name(name: str, aliases: dict[str, str] | None = None) -> str:
+    """NFKC, ASCII brackets, no spaces or direction marks, lower case, abbreviations expanded."""
+    s = unicodedata.normalize("NFKC", str(name))
+    s = s.replace("【", "[").replace("】", "]").replace("〔", "(").replace("〕", ")").replace("“", '"').replace("”", '"')
+    s = _SPACES.sub("", s).lower()
+    table = dict(ALIASES)
+    if aliases:
+        table.update(aliases)
+    for short in sorted(table, key=len, reverse=True):
+        full = table[short]
+        if short != full and short in s and full not in s:
+            s = s.replace(short, full)
+    return s
+
+
+@dataclass
+class EntryVerdict:
+    """One entry of a covered-platforms claim."""
+
+    entry: str
+    platform_id: str | None
+    verdict: str
+    suggestions: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"entry": self.entry, "platform_id": self.platform_id, "verdict": self.verdict, "suggestions": self.suggestions}
+
+
+@dataclass
+class ClaimVerdict:
+    """A claim compared with the computed value: consistent, overstated, understated or unverifiable."""
+
+    center_id: str
+    claim: str
+    field_id: str
+    claimed: object
+    computed: object
+    verdict: str
+    entries: list[EntryVerdict] = field(default_factory=list)
+    row: int | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "center_id": self.center_id,
+            "claim": self.claim,
+            "field_id": self.field_id,
+            "claimed": self.claimed,
+            "computed": self.computed,
+            "verdict": self.verdict,
+            "entries": [e.to_dict() for e in self.entries],
+            "row": self.row,
+        }
+
+
+def verdict_for_ratio(claimed: float, covered: int, total: int, tolerance_pp: float) -> str:
+    """consistent / overstated / understated / unverifiable, with exact arithmetic at the tolerance boundary.
+
+    >>> verdict_for_ratio(0.625, 3, 5, 0.5), verdict_for_ratio(0.605, 3, 5, 0.5), verdict_for_ratio(0.5, 0, 0, 0.5)
+    ('overstated', 'consistent', 'unverifiable')
+    """
+    if total == 0:
+        return "unverifiable"
+    diff = Fraction(str(claimed)) - Fraction(covered, total)
+    tol = Fraction(str(tolerance_pp)) / 100
+    if abs(diff) <= tol:
+        return "consistent"
+    return "overstated" if diff > 0 else "understated"
+
+
+def verdict_for_count(claimed: int, computed: int) -> str:
+    return "consistent" if claimed == computed else ("overstated" if claimed > computed else "understated")
+
+
+class NameMatcher:
+    """Matches claimed platform entries (ids or names) to the registry."""
+
+    def __init__(self, ds):
+        p = ds.frames["platforms"]
+        self.ids = set(p["platform_id"].tolist())
+        self.by_name: dict[str, list[str]] = {}
+        self.by_norm: dict[str, list[str]] = {}
+        self.names = dict(zip(p["platform_id"].tolist(), p["name"].tolist()))
+        for pid, name in self.names.items():
+            self.by_name.setdefault(name, []).append(pid)
+            self.by_norm.setdefault(normalize_name(name), []).append(pid)
+        # organisation aliases as name variants of the platforms they host (华科 → 华中科技大学 …)
+        o = ds.frames["organizations"]
+        with_alias = o[o["aliases"].map(len) > 0]
+        self.org_aliases = {}
+        if len(with_alias):
+            names = dict(zip(with_alias["org_id"], with_alias["name"]))
+            for oid, als in zip(with_alias["org_id"], with_alias["aliases"]):
+                for a in als:
+                    if a and a != names[oid]:
+                        self.org_aliases[a] = names[oid]
+        self._choices = None
+
+    def match(self, entry: str, prefer: set[str]) -> tuple[str | None, list[str]]:
+        """(platform id or None, suggestions)."""
+        e = entry.strip()
+        if e in self.ids:
+            return e, []
+        for table, key in ((self.by_name, e), (self.by_norm, normalize_name(e)), (self.by_norm, normalize_name(e, self.org_aliases))):
+            hits = table.get(key)
+            if hits:
+                preferred = [h for h in hits if h in prefer]
+                return sorted(preferred or hits)[0], []
+        return None, self.suggest(e)
+
+    def suggest(self, entry: str, limit: int = 3) -> list[str]:
+        from rapidfuzz import fuzz, process
+
+        if self._choices is None:
+            self._choices = {pid: normalize_name(n) for pid, n in self.names.items()}
+        found = process.extract(normalize_name(entry, self.org_aliases), self._choices, scorer=fuzz.ratio, limit=limit, score_cutoff=60)
+        return [f"{pid} {self.names[pid]}" for _, _, pid in found]
+
+
+def _matcher(ds) -> NameMatcher:
+    m = ds.__dict__.get("_name_matcher")
+    if m is None:
+        m = ds.__dict__["_name_matcher"] = NameMatcher(ds)
+    return m
+
+
+def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: pd.DataFrame | None = None) -> list[ClaimVerdict]:
+    """Verdicts for the dataset's claims (or for ``frame``, e.g. the claims of an uploaded application)."""
+    rules = rules or Rules()
+    ix = ds.index
+    if center is not None and center not in ix.center_pos:
+        raise UnknownIdError(f"unknown center id {center}")
+    frame = ds.frames["claims"] if frame is None else frame
+    if center is not None:
+        frame = frame[frame["center_id"] == center]
+    model = coverage_model(ds, rules)
+    platforms = ds.frames["platforms"]
+    p_fields = dict(zip(platforms["platform_id"], platforms["field_ids"]))
+    p_status = dict(zip(platforms["platform_id"], platforms["status"]))
+    out = []
+    for row, rec in frame.iterrows():
+        cid = rec["center_id"]
+        c = ix.center_pos[cid]
+        fid = rec.get("field_id") or ix.fields[int(ix.center_field[c])]
+        f = ix.field_pos[fid]
+        kind = rec["claim"]
+        parsed = rec.get("parsed_value")
+        entry = model.entry(c, f)
+        if kind == "coverage_ratio":
+            v = verdict_for_ratio(parsed, entry.covered, entry.total, rules.claim_tolerance_pp)
+            out.append(ClaimVerdict(cid, kind, fid, parsed, entry.ratio, v, row=int(row), source=rec.get("source")))
+        elif kind == "member_count":
+            mo, mp = ix.member_org, ix.member_platform
+            n = int((mo.indptr[c + 1] - mo.indptr[c]) + (mp.indptr[c + 1] - mp.indptr[c]))
+            out.append(ClaimVerdict(cid, kind, fid, parsed, n, verdict_for_count(parsed, n), row=int(row), source=rec.get("source")))
+        else:
+            covered = set(entry.covered_platform_ids)
+            reached = set(ix.platforms[model.reached_codes(c)].tolist())
+            field_set = set(ds.platforms_of_field(fid))
+            matcher = _matcher(ds)
+            entries = []
+            for item in parsed or ():
+                pid, suggestions = matcher.match(item, field_set)
+                if pid is None:
+                    verdict = "not_in_registry"
+                elif fid not in p_fields[pid]:
+                    verdict = "wrong_field"
+                elif pid not in reached:
+                    verdict = "host_not_member"
+                elif (p_status[pid] or "active") != "active":
+                    verdict = "inactive"
+                else:
+                    verdict = "ok"
+                entries.append(EntryVerdict(item, pid, verdict, suggestions))
+            ok_ids = {e.platform_id for e in entries if e.verdict == "ok"}
+            if any(e.verdict != "ok" for e in entries):
+                v = "overstated"
+            elif ok_ids >= covered:
+                v = "consistent"
+            else:
+                v = "understated"
+            out.append(ClaimVerdict(cid, kind, fid, list(parsed or ()), sorted(covered), v, entries, int(row), rec.get("source")))
+    return out

@@ -1,0 +1,204 @@
+"""Coverage (SPEC §5): the share of a field's national-level platforms that a center's alliance reaches.
+
+P_f = active platforms of the counted kinds that list field f. A platform is reached by center c when one of its
+hosts is an alliance member of c, or the platform itself is a member (shareholders count only when they are also
+members, unless the rules say otherwise). A field with no platform has coverage "undefined": ``ratio`` is None.
+
+Everything is computed from sparse matrices: reached = members × hosts (centers × platforms), then per field a
+column mask, so the full centers × fields matrix costs a few sparse products.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp
+
+from .errors import UnknownIdError
+from .rules import Rules
+from .schema import PLATFORM_KINDS
+
+__all__ = ["Coverage", "CoverageModel", "coverage", "coverage_matrix", "coverage_model"]
+
+
+@dataclass
+class Coverage:
+    """Coverage of one center in one field, with the covered and uncovered platform ids and how each was reached."""
+
+    center_id: str
+    field_id: str
+    covered: int
+    total: int
+    covered_platform_ids: list[str]
+    uncovered_platform_ids: list[str]
+    by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
+    via: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.total == 0 else self.covered / self.total
+
+    @property
+    def fraction(self) -> Fraction | None:
+        return None if self.total == 0 else Fraction(self.covered, self.total)
+
+    def meets(self, threshold: float) -> bool | None:
+        """True/False against a threshold (inclusive, exact arithmetic), None when coverage is undefined."""
+        f = self.fraction
+        return None if f is None else f >= Fraction(str(threshold))
+
+    def to_dict(self) -> dict:
+        return {
+            "center_id": self.center_id,
+            "field_id": self.field_id,
+            "covered": self.covered,
+            "total": self.total,
+            "ratio": self.ratio,
+            "covered_platform_ids": self.covered_platform_ids,
+            "uncovered_platform_ids": self.uncovered_platform_ids,
+            "by_kind": self.by_kind,
+            "via": self.via,
+        }
+
+
+class CoverageModel:
+    """The reached matrix and the counted platforms of every field, built once per dataset and rules."""
+
+    def __init__(self, ds, rules: Rules | None = None):
+        rules = rules or Rules()
+        ix = ds.index
+        self.ds = ds
+        self.rules = rules
+        C, O, P, F = ix.shape
+        kinds = np.array([k in rules.counted_platform_kinds for k in PLATFORM_KINDS], dtype=bool)
+        counted = ix.platform_active & (ix.platform_kind >= 0) & kinds[np.maximum(ix.platform_kind, 0)]
+        self.counted = counted
+        hosts_t = ix.org_hosts  # O × P
+        reached = (ix.member_org @ hosts_t) + ix.member_platform
+        if rules.count_shareholders_in_coverage:
+            reached = reached + ix.share @ hosts_t
+        reached = sp.csr_matrix(reached)
+        reached.data[:] = 1
+        reached.eliminate_zeros()
+        self.reached = reached  # C × P, every platform a member reaches (counted or not)
+        # counted platforms of each field, ordered by platform id for stable output
+        fp = ix.field_platform
+        order = np.argsort(ix.platforms.to_numpy(dtype=str), kind="stable")
+        rank = np.empty(P, dtype=np.int64)
+        rank[order] = np.arange(P)
+        self.field_platforms: list[np.ndarray] = []
+        for f in range(F):
+            codes = fp.indices[fp.indptr[f]: fp.indptr[f + 1]]
+            codes = codes[counted[codes]]
+            self.field_platforms.append(codes[np.argsort(rank[codes], kind="stable")])
+        self.field_total = np.array([len(c) for c in self.field_platforms], dtype=np.int64)
+
+    def matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(covered counts centers × fields, totals per field)."""
+        ix = self.ds.index
+        pf = ix.platform_field.multiply(self.counted[:, None]).tocsr()
+        covered = (self.reached @ pf).toarray().astype(np.int64)
+        return covered, self.field_total
+
+    def reached_codes(self, c: int) -> np.ndarray:
+        r = self.reached
+        return r.indices[r.indptr[c]: r.indptr[c + 1]]
+
+    def entry(self, c: int, f: int, *, with_via: bool = True, reached: np.ndarray | None = None) -> Coverage:
+        ix = self.ds.index
+        codes = self.field_platforms[f]
+        if reached is None:
+            reached = self.reached_codes(c)
+        mask = np.isin(codes, reached, assume_unique=False)
+        covered_codes = codes[mask]
+        ids = ix.platforms
+        by_kind = {}
+        if len(codes):
+            tot = np.bincount(ix.platform_kind[codes], minlength=len(PLATFORM_KINDS))
+            cov = np.bincount(ix.platform_kind[covered_codes], minlength=len(PLATFORM_KINDS))
+            by_kind = {k: {"covered": int(cov[i]), "total": int(tot[i])} for i, k in enumerate(PLATFORM_KINDS) if tot[i]}
+        via = self.via(c, covered_codes) if with_via else {}
+        return Coverage(
+            center_id=ix.centers[c],
+            field_id=ix.fields[f],
+            covered=int(mask.sum()),
+            total=int(len(codes)),
+            covered_platform_ids=ids[covered_codes].tolist(),
+            uncovered_platform_ids=ids[codes[~mask]].tolist(),
+            by_kind=by_kind,
+            via=via,
+        )
+
+    def via(self, c: int, platform_codes: np.ndarray) -> dict[str, list[str]]:
+        """For each platform: the members of c through which it is reached (hosts that are members, or itself)."""
+        ix = self.ds.index
+        mo = ix.member_org
+        members = set(mo.indices[mo.indptr[c]: mo.indptr[c + 1]].tolist())
+        if self.rules.count_shareholders_in_coverage:
+            sh = ix.share
+            members |= set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist())
+        mp = ix.member_platform
+        plat_members = set(mp.indices[mp.indptr[c]: mp.indptr[c + 1]].tolist())
+        host = ix.host
+        out = {}
+        for p in platform_codes.tolist():
+            hosts = host.indices[host.indptr[p]: host.indptr[p + 1]]
+            through = sorted(ix.orgs[h] for h in hosts.tolist() if h in members)
+            if p in plat_members:
+                through.append(ix.platforms[p])
+            out[ix.platforms[p]] = through
+        return out
+
+
+def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
+    """The coverage model of a dataset (cached on the dataset per rules)."""
+    rules = rules or Rules()
+    cache = ds.__dict__.setdefault("_coverage_models", {})
+    key = (rules.counted_platform_kinds, rules.count_shareholders_in_coverage)
+    model = cache.get(key)
+    if model is None or model.ds is not ds:
+        model = cache[key] = CoverageModel(ds, rules)
+    return model
+
+
+def coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
+             rules: Rules | None = None, with_via: bool = True) -> list[Coverage]:
+    """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
+
+    >>> from graphkit import load_dataset  # doctest: +SKIP
+    >>> [c.ratio for c in coverage(load_dataset("tests/data/tiny"))]  # doctest: +SKIP
+    [0.6666666666666666]
+    """
+    model = coverage_model(ds, rules)
+    ix = ds.index
+    if center is not None:
+        if center not in ix.center_pos:
+            raise UnknownIdError(f"unknown center id {center}")
+        centers = [ix.center_pos[center]]
+    else:
+        order = np.argsort(ix.centers.to_numpy(dtype=str), kind="stable")
+        centers = order.tolist()
+    if field is not None and field not in ix.field_pos:
+        raise UnknownIdError(f"unknown field id {field}")
+    out = []
+    all_f = list(range(ix.shape[3]))
+    for c in centers:
+        if all_fields:
+            fields = all_f
+        elif field is not None:
+            fields = [ix.field_pos[field]]
+        else:
+            fields = [int(ix.center_field[c])]
+        reached = model.reached_codes(c)
+        for f in fields:
+            out.append(model.entry(c, f, with_via=with_via, reached=reached))
+    return out
+
+
+def coverage_matrix(ds, rules: Rules | None = None):
+    """(covered, totals, center ids, field ids): the full centers × fields coverage as arrays."""
+    model = coverage_model(ds, rules)
+    covered, totals = model.matrix()
+    return covered, totals, list(ds.index.centers), list(ds.index.fields)

@@ -1,0 +1,100 @@
+"""Query engines: one small interface, two implementations (embedded networkx/sparse, Cypher over Bolt).
+
+Every query command runs through an engine, so the CLI, the app and the report work the same way on a
+loaded dataset or on a Neo4j server. Engines are found by name in :data:`ENGINES` and imported lazily.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Protocol
+
+from .rules import Rules
+
+__all__ = ["Engine", "EmbeddedEngine", "ENGINES", "open_engine"]
+
+
+class Engine(Protocol):
+    """What every engine answers; results are the typed objects of the query modules."""
+
+    name: str
+
+    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None): ...
+    def check(self, center=None, *, as_of=None, rules: Rules | None = None): ...
+    def reach(self, center, hops=None, *, rules: Rules | None = None): ...
+    def gaps(self, field=None, *, rules: Rules | None = None): ...
+    def recruit(self, center, *, field=None, rules: Rules | None = None): ...
+    def claims(self, center=None, *, rules: Rules | None = None): ...
+    def center_ids(self) -> list[str]: ...
+    def describe(self) -> str: ...
+
+
+class EmbeddedEngine:
+    """Answers from an in-memory :class:`graphkit.dataset.Dataset` (the default; no server needed)."""
+
+    name = "embedded"
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True):
+        from .coverage import coverage
+
+        return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
+
+    def check(self, center=None, *, as_of=None, rules=None):
+        from .checks import check
+
+        return check(self.dataset, center, as_of=as_of, rules=rules)
+
+    def reach(self, center, hops=None, *, rules=None):
+        from .reach import reach
+
+        return reach(self.dataset, center, hops, rules)
+
+    def gaps(self, field=None, *, rules=None):
+        from .gaps import gaps
+
+        return gaps(self.dataset, field, rules)
+
+    def recruit(self, center, *, field=None, rules=None):
+        from .recruit import recruit
+
+        return recruit(self.dataset, center, field=field, rules=rules)
+
+    def claims(self, center=None, *, rules=None):
+        from .claims import claims
+
+        return claims(self.dataset, center, rules=rules)
+
+    def center_ids(self):
+        return sorted(self.dataset.index.centers)
+
+    def center(self, center_id):
+        return self.dataset.center(center_id)
+
+    def field(self, field_id):
+        return self.dataset.field(field_id)
+
+    def describe(self):
+        return f"embedded: {self.dataset.origin}"
+
+
+ENGINES = {"embedded": "graphkit.engine:EmbeddedEngine", "bolt": "graphkit.cypher:CypherEngine"}
+
+
+def _load(name: str):
+    module, _, attr = ENGINES[name].partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def open_engine(data=None, *, neo4j: str | None = None, user: str | None = None, password: str | None = None,
+                database: str | None = None, dataset=None):
+    """An embedded engine over ``data`` (or ``dataset``), or a Cypher engine on the ``neo4j`` URI."""
+    if neo4j:
+        return _load("bolt")(neo4j, user=user, password=password, database=database)
+    if dataset is None:
+        from .dataset import load_dataset
+
+        dataset = load_dataset(data)
+    return EmbeddedEngine(dataset)

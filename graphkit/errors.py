@@ -1,0 +1,63 @@
+"""One exception tree for graphkit: every error a user can meet says what, where and what to do."""
+
+from __future__ import annotations
+
+__all__ = [
+    "GraphkitError",
+    "InvalidDatasetError",
+    "RulesError",
+    "UnknownIdError",
+    "EngineError",
+    "ServerError",
+    "LimitExceededError",
+]
+
+
+class GraphkitError(Exception):
+    """Base class of every error graphkit raises on purpose."""
+
+    exit_code = 1
+
+
+class InvalidDatasetError(GraphkitError):
+    """The dataset failed validation: nothing was loaded.
+
+    ``problems`` is the :class:`graphkit.validate.Problems` report with every error and warning.
+    """
+
+    exit_code = 2
+
+    def __init__(self, problems, lang: str = "zh"):
+        self.problems = problems
+        lines = problems.format_errors(lang)
+        head = f"{len(lines)} error(s) in the dataset" if lang == "en" else f"数据集有 {len(lines)} 处错误"
+        super().__init__(head + (":\n" + "\n".join(lines[:20]) if lines else ""))
+
+
+class RulesError(GraphkitError):
+    """The rules file is invalid (unknown setting, wrong type, out of range)."""
+
+    exit_code = 2
+
+
+class UnknownIdError(GraphkitError, KeyError):
+    """A center, organisation, platform or field id that the dataset does not hold."""
+
+    exit_code = 2
+
+    def __str__(self):  # KeyError would repr() the message
+        return self.args[0] if self.args else ""
+
+
+class LimitExceededError(GraphkitError):
+    """An input exceeds a configured limit (upload size, rows, cell length)."""
+
+    exit_code = 2
+
+
+class EngineError(GraphkitError):
+    """A query cannot run on the chosen engine."""
+
+
+class ServerError(EngineError):
+    """The graph server (Neo4j / Bolt) is unreachable or failed; the message says how to retry."""

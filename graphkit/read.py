@@ -1,0 +1,492 @@
+"""Readers: a CSV folder, a zip of CSVs, or an XLSX workbook become raw string tables with spreadsheet row numbers.
+
+Nothing here interprets values; :mod:`graphkit.validate` does. Every table keeps the row number a spreadsheet
+shows (header = row 1) as its index, so every later message can say FILE:ROW:COLUMN.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .i18n import msg
+from .problems import Problems
+from .schema import TABLES
+from .settings import Settings, get_settings
+
+__all__ = ["RawTable", "RawDataset", "read_raw", "read_csv_bytes", "read_csv_folder", "read_zip", "read_xlsx", "frame_from_rows"]
+
+log = logging.getLogger(__name__)
+
+# Sheets of our own template that hold documentation, not data.
+DOC_SHEETS = {"readme", "说明", "columns", "列说明", "instructions"}
+
+_MAGIC = [
+    (b"PK\x03\x04", "an XLSX / ZIP file"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls file"),
+    (b"%PDF", "a PDF file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"{\\rtf", "an RTF document"),
+]
+
+
+@dataclass
+class RawTable:
+    """One table as strings: ``frame`` columns are the header names, its index the spreadsheet row numbers."""
+
+    name: str
+    label: str  # what messages call the file: "centers.csv" or "book.xlsx[centers]"
+    frame: pd.DataFrame
+    extras: dict = field(default_factory=dict)
+
+
+@dataclass
+class RawDataset:
+    """The raw tables of one dataset, by table name, plus where they came from."""
+
+    tables: dict[str, RawTable]
+    origin: str
+    kind: str  # csv, zip, xlsx, turtle, jsonld, neo4j
+    failed: set = field(default_factory=set)  # tables that exist but could not be read (or required and missing)
+
+
+def _empty_frame(columns) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+
+
+def frame_from_rows(header: list[str], rows: list[list], first_row: int = 2) -> pd.DataFrame:
+    """A string frame from a header and rows (as the RDF / Bolt / XLSX readers produce), indexed by row number."""
+    width = len(header)
+    data = [[("" if v is None else str(v)) for v in (r[:width] + [""] * (width - len(r)))] for r in rows]
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else _empty_frame(header)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    return frame
+
+
+def _sniff_binary(data: bytes) -> str | None:
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    return None
+
+
+def _decode(data: bytes, label: str, problems: Problems) -> str | None:
+    """Decode UTF-8 (BOM accepted) or GB18030 with a warning; detect mixed encodings line by line."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        problems.error(label, 1, "*", "not_csv", what="UTF-16 text")
+        return None
+    if b"\x00" in data:
+        problems.error(label, 1, "*", "not_text")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Mixed? Lines that are valid UTF-8 with non-ASCII bytes beside lines that are not.
+    utf8_lines, bad_line = 0, None
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if max(line, default=0) < 0x80:
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad_line = bad_line or number
+    if utf8_lines and bad_line:
+        problems.error(label, bad_line, "*", "mixed_encoding")
+        return None
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        problems.error(label, 1, "*", "not_utf8")
+        return None
+    problems.warning(label, 1, "*", "gb18030")
+    return text.lstrip("\ufeff")
+
+
+def _structural_scan(text: str, label: str, problems: Problems) -> None:
+    """Find every ragged row and an unclosed quote with the csv module (after pandas refused the file)."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    width = None
+    try:
+        for record_no, record in enumerate(reader):
+            row = record_no + 1
+            if width is None:
+                width = len(record)
+                continue
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                problems.error(label, row, "*", "ragged_row", n=len(record), m=width)
+    except csv.Error as exc:  # pragma: no cover - csv in non-strict mode rarely raises
+        problems.error(label, 1, "*", "csv_parse", detail=str(exc))
+    # The csv module silently swallows an unclosed quote to EOF; detect it from the quote count.
+    if text.count('"') % 2 == 1:
+        # report the row where the last quote opens
+        upto = text[: text.rfind('"')]
+        row = upto.count("\n") + 1
+        problems.error(label, row, "*", "unclosed_quote")
+
+
+def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, settings: Settings | None = None) -> RawTable | None:
+    """Parse one CSV file's bytes into a :class:`RawTable`, or report why it cannot be read (and return None)."""
+    settings = settings or get_settings()
+    if len(data) > settings.max_file_bytes:
+        problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_file_bytes)
+        return None
+    if not data.strip(b" \t\r\n\ufeff"):
+        problems.error(label, 1, "*", "file_empty")
+        return None
+    what = _sniff_binary(data)
+    if what:
+        problems.error(label, 1, "*", "not_csv", what=what)
+        return None
+    text = _decode(data, label, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.error(label, 1, "*", "file_empty")
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=object,
+            header=None,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        _structural_scan(text, label, problems)
+        if not problems.has_errors_for(label):
+            problems.error(label, 1, "*", "csv_parse", detail="unreadable")
+        return None
+    except (ValueError, MemoryError) as exc:
+        problems.error(label, 1, "*", "csv_parse", detail=str(exc)[:200])
+        return None
+    if text.count('"') % 2 == 1:
+        _structural_scan(text, label, problems)
+        return None
+    return _frame_to_table(frame, name, label, problems, settings)
+
+
+def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Problems, settings: Settings) -> RawTable | None:
+    """Split off the header (row 1), drop blank rows, index by spreadsheet row number, check the header."""
+    if frame.shape[0] == 0:
+        problems.error(label, 1, "*", "file_empty")
+        return None
+    header_cells = ["" if v is None else str(v).strip().lstrip("\ufeff") for v in frame.iloc[0].tolist()]
+    body = frame.iloc[1:]
+    body.index = pd.RangeIndex(2, 2 + len(body))
+    body = body.astype(object)
+    table = TABLES.get(name)
+    names: list[str] = []
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    ok = True
+    for pos, cell in enumerate(header_cells):
+        if not cell:
+            column = body.iloc[:, pos]
+            if column.astype(str).str.strip().ne("").any():
+                problems.error(label, 1, _column_letter(pos), "column_blank", n=pos + 1)
+                ok = False
+            continue
+        canonical = cell
+        if table is not None and cell.lower() in table.column_names:
+            canonical = cell.lower()
+        if canonical in seen:
+            problems.error(label, 1, canonical, "column_duplicate", column=canonical)
+            ok = False
+            continue
+        seen[canonical] = pos
+        names.append(canonical)
+        keep.append(pos)
+    if not ok:
+        return None
+    body = body.iloc[:, keep]
+    body.columns = names
+    # strip every cell; drop rows that are entirely blank (blank lines, Excel's empty rows)
+    for col in names:
+        body[col] = body[col].astype(str).str.strip()
+    if len(names):
+        blank = (body == "").all(axis=1)
+        if blank.any():
+            body = body[~blank]
+    if len(body) > settings.max_rows:
+        problems.error(label, 1, "*", "too_many_rows", n=len(body), limit=settings.max_rows)
+        return None
+    _check_cells(body, label, problems, settings)
+    return RawTable(name, label, body)
+
+
+def _check_cells(frame: pd.DataFrame, label: str, problems: Problems, settings: Settings) -> None:
+    """Cell-level limits that hold for every column: length and control characters."""
+    limit = settings.max_cell_chars
+    for col in frame.columns:
+        series = frame[col]
+        lengths = series.str.len()
+        if lengths.max(skipna=True) > limit if len(series) else False:
+            for row, n in lengths[lengths > limit].items():
+                problems.error(label, int(row), col, "cell_too_long", n=int(n), limit=limit)
+        nul = series.str.contains("\x00", regex=False)
+        if nul.any():
+            for row in nul[nul].index:
+                problems.error(label, int(row), col, "nul_in_cell")
+
+
+def _column_letter(pos: int) -> str:
+    letters = ""
+    pos += 1
+    while pos:
+        pos, rem = divmod(pos - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _want_tables(names) -> dict[str, str]:
+    return {f"{t}.csv": t for t in TABLES if t in names}
+
+
+def read_csv_folder(folder: Path, problems: Problems, settings: Settings | None = None) -> RawDataset:
+    """Read every contract CSV in ``folder`` (missing optional files are empty tables)."""
+    settings = settings or get_settings()
+    tables: dict[str, RawTable] = {}
+    failed: set[str] = set()
+    present = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    for name, table in TABLES.items():
+        path = present.get(table.filename)
+        if path is None:
+            if table.required_file:
+                problems.error(table.filename, 1, "*", "file_missing", file=table.filename)
+                failed.add(name)
+            continue
+        raw = read_csv_bytes(path.read_bytes(), name, table.filename, problems, settings)
+        if raw is not None:
+            tables[name] = raw
+        else:
+            failed.add(name)
+    for lower, path in present.items():
+        if lower.endswith(".csv") and lower[:-4] not in TABLES:
+            problems.warning(path.name, 1, "*", "unknown_sheet", sheet=path.name)
+    return RawDataset(tables, str(folder), "csv", failed)
+
+
+def read_zip(data: bytes, label: str, problems: Problems, settings: Settings | None = None) -> RawDataset:
+    """Read the contract CSVs from a zip archive (files may sit in one sub-folder); guards against zip bombs."""
+    settings = settings or get_settings()
+    tables: dict[str, RawTable] = {}
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        problems.error(label, 1, "*", "workbook_unreadable", detail=str(exc))
+        return RawDataset(tables, label, "zip")
+    members = {}
+    failed: set[str] = set()
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        base = info.filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if base.endswith(".csv") and base[:-4] in TABLES:
+            members[base] = info
+            total += info.file_size
+    if total > settings.max_upload_bytes:
+        problems.error(label, 1, "*", "file_too_large", n=total, limit=settings.max_upload_bytes)
+        return RawDataset(tables, label, "zip")
+    for name, table in TABLES.items():
+        info = members.get(table.filename)
+        if info is None:
+            if table.required_file:
+                problems.error(table.filename, 1, "*", "file_missing", file=table.filename)
+                failed.add(name)
+            continue
+        raw = read_csv_bytes(archive.read(info), name, table.filename, problems, settings)
+        if raw is not None:
+            tables[name] = raw
+        else:
+            failed.add(name)
+    return RawDataset(tables, label, "zip", failed)
+
+
+def _xlsx_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.datetime):
+        if value.time() == _dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+_FORMULA = re.compile(r"^=")
+
+
+def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | None = None) -> RawDataset:
+    """Read a workbook whose sheets are named like the contract's tables.
+
+    Formula cells use Excel's cached value when there is one (with a warning) and are an error otherwise; merged
+    cells are reported; dates become ISO strings.
+    """
+    import openpyxl  # imported here: only workbook users pay for it
+
+    settings = settings or get_settings()
+    tables: dict[str, RawTable] = {}
+    if len(data) > settings.max_upload_bytes:
+        problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_upload_bytes)
+        return RawDataset(tables, label, "xlsx")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        problems.error(label, 1, "*", "workbook_unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
+        return RawDataset(tables, label, "xlsx")
+    cached = None
+    failed: set[str] = set()
+    sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
+    for title in sheets:
+        if title not in TABLES and title not in DOC_SHEETS:
+            problems.warning(label, 1, "*", "unknown_sheet", sheet=title)
+    for name, table in TABLES.items():
+        sheet_label = f"{label}[{name}]"
+        ws = sheets.get(name)
+        if ws is None:
+            if table.required_file:
+                problems.error(sheet_label, 1, "*", "file_missing", file=sheet_label)
+                failed.add(name)
+            continue
+        rows = []
+        formulas = []
+        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            cells = []
+            for c_index, value in enumerate(row):
+                if isinstance(value, str) and _FORMULA.match(value) and len(value) > 1:
+                    formulas.append((r_index, c_index, value))
+                cells.append(_xlsx_cell(value))
+            rows.append(cells)
+            if len(rows) > settings.max_rows + 1:
+                break
+        if formulas:
+            if cached is None:
+                cached = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            cws = cached[ws.title]
+            values = {(r, c): v for r, row in enumerate(cws.iter_rows(values_only=True), start=1) for c, v in enumerate(row)}
+            for r, c, formula in formulas:
+                header = rows[0][c] if rows and c < len(rows[0]) else _column_letter(c)
+                value = values.get((r, c))
+                if value is None:
+                    problems.error(sheet_label, r, header or _column_letter(c), "formula_cell", formula=formula[:60])
+                    rows[r - 1][c] = ""
+                else:
+                    problems.warning(sheet_label, r, header or _column_letter(c), "formula_cell", formula=formula[:60])
+                    rows[r - 1][c] = _xlsx_cell(value)
+        if not rows or not any(str(v).strip() for v in rows[0]):
+            problems.error(sheet_label, 1, "*", "file_empty")
+            failed.add(name)
+            continue
+        width = max(len(r) for r in rows)
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+        raw = _frame_to_table(frame, name, sheet_label, problems, settings)
+        if raw is not None:
+            tables[name] = raw
+        else:
+            failed.add(name)
+    _report_merged(data, label, problems)
+    return RawDataset(tables, label, "xlsx", failed)
+
+
+def _report_merged(data: bytes, label: str, problems: Problems) -> None:
+    """Merged ranges are only visible in openpyxl's full mode; scan the sheet XML for <mergeCell> instead."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+    except zipfile.BadZipFile:
+        return
+    if not any(n.startswith("xl/worksheets/sheet") for n in names):
+        return
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=False) if len(data) < 5_000_000 else None
+    except Exception:  # pragma: no cover - already reported by the read-only pass
+        return
+    if book is None:
+        return
+    for ws in book.worksheets:
+        title = ws.title.strip().lower()
+        if title not in TABLES:
+            continue
+        for rng in ws.merged_cells.ranges:
+            problems.warning(f"{label}[{title}]", rng.min_row, _column_letter(rng.min_col - 1), "merged_cells", range=str(rng))
+
+
+def read_raw(source, problems: Problems, settings: Settings | None = None, *, name: str | None = None) -> RawDataset:
+    """Read any supported source into raw tables.
+
+    ``source`` is a folder of CSVs, a .zip, a .xlsx, a .ttl / .jsonld file, or bytes with ``name`` giving the
+    file name (as an upload does).
+    """
+    settings = settings or get_settings()
+    if isinstance(source, (bytes, bytearray)):
+        label = name or "upload"
+        data = bytes(source)
+        suffix = Path(label).suffix.lower()
+    else:
+        path = Path(source)
+        if path.is_dir():
+            return read_csv_folder(path, problems, settings)
+        label = path.name
+        suffix = path.suffix.lower()
+        if not path.exists():
+            problems.error(label, 1, "*", "file_missing", file=str(path))
+            return RawDataset({}, str(path), "missing")
+        size = path.stat().st_size
+        if size > settings.max_upload_bytes:
+            problems.error(label, 1, "*", "file_too_large", n=size, limit=settings.max_upload_bytes)
+            return RawDataset({}, str(path), suffix.lstrip("."))
+        data = path.read_bytes()
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(data, label, problems, settings)
+    if suffix == ".zip":
+        return read_zip(data, label, problems, settings)
+    if suffix in (".ttl", ".jsonld", ".json", ".nt", ".n3"):
+        from .rdf import read_rdf  # local: rdflib is only needed for RDF sources
+
+        return read_rdf(data, label, suffix, problems)
+    if suffix == ".csv":
+        # a single CSV: only meaningful as one table of a folder
+        base = Path(label).stem.lower()
+        tables = {}
+        raw = read_csv_bytes(data, base, label, problems, settings) if base in TABLES else None
+        if raw is not None:
+            tables[base] = raw
+        failed = set()
+        for t in TABLES.values():
+            if t.required_file and t.name not in tables:
+                problems.error(t.filename, 1, "*", "file_missing", file=t.filename)
+                failed.add(t.name)
+        return RawDataset(tables, label, "csv", failed)
+    what = _sniff_binary(data[:16]) or f"a '{suffix or 'unknown'}' file"
+    problems.error(label, 1, "*", "not_csv", what=what)
+    return RawDataset({}, label, "unknown")
+
+
+def empty_raw_table(name: str) -> RawTable:
+    """An empty table with the contract's columns (a missing optional file)."""
+    table = TABLES[name]
+    frame = _empty_frame(table.column_names)
+    return RawTable(name, table.filename, frame)

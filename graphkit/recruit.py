@@ -1,0 +1,200 @@
+"""Recruitment (SPEC §5): the fewest non-member organisations whose joining lifts a center's coverage to the threshold.
+
+Greedy by newly reached platforms (ties by id). When the candidates are few, an exact branch-and-bound search
+proves the greedy set minimal (``minimal`` true) or finds a smaller one (``minimal`` false, and the smaller set
+in ``smallest_orgs``); when the search is not run or not finished, ``minimal`` is None unless a counting bound
+already proves the greedy set minimal.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .coverage import coverage_model
+from .errors import UnknownIdError
+from .rules import Rules
+from .settings import get_settings
+
+__all__ = ["Recruitment", "recruit", "plan_recruitment"]
+
+_SEARCH_BUDGET = 200_000  # nodes of the exact search before giving up (minimal stays None)
+
+
+@dataclass
+class Recruitment:
+    """Whom a center should recruit, and what coverage that gives."""
+
+    center_id: str
+    field_id: str
+    ratio_before: float | None
+    ratio_after: float | None
+    orgs: list[str]
+    minimal: bool | None
+    covered_before: int = 0
+    covered_after: int = 0
+    total: int = 0
+    needed: int = 0
+    newly_reached: dict[str, list[str]] = field(default_factory=dict)
+    smallest_orgs: list[str] | None = None
+    candidates: int = 0
+
+    def to_dict(self) -> dict:
+        d = {
+            "center_id": self.center_id,
+            "ratio_before": self.ratio_before,
+            "ratio_after": self.ratio_after,
+            "orgs": self.orgs,
+            "minimal": self.minimal,
+            "field_id": self.field_id,
+            "covered_before": self.covered_before,
+            "covered_after": self.covered_after,
+            "total": self.total,
+            "needed": self.needed,
+            "newly_reached": self.newly_reached,
+            "candidates": self.candidates,
+        }
+        if self.smallest_orgs is not None:
+            d["smallest_orgs"] = self.smallest_orgs
+        return d
+
+
+def _greedy(cands: dict[str, frozenset], need: int) -> list[str]:
+    """Lazy greedy: take the candidate reaching the most not-yet-reached platforms, ties by smallest id."""
+    heap = [(-len(s), oid) for oid, s in cands.items() if s]
+    heapq.heapify(heap)
+    got: set = set()
+    chosen: list[str] = []
+    while heap and len(got) < need:
+        neg, oid = heapq.heappop(heap)
+        gain = len(cands[oid] - got)
+        if gain == 0:
+            continue
+        if heap and gain < -heap[0][0] or (heap and gain == -heap[0][0] and heap[0][1] < oid):
+            heapq.heappush(heap, (-gain, oid))
+            continue
+        chosen.append(oid)
+        got |= cands[oid]
+    return chosen
+
+
+def _exact(cands: dict[str, frozenset], need: int, upper: int) -> tuple[list[str] | None, bool]:
+    """Smallest set (size < ``upper``) reaching ``need`` platforms; (None, True) when none exists (proof),
+    (set, True) when found, (None, False) when the search budget ran out."""
+    universe = sorted(set().union(*cands.values())) if cands else []
+    bit = {p: 1 << i for i, p in enumerate(universe)}
+    items = sorted(((sum(bit[p] for p in s), oid) for oid, s in cands.items() if s),
+                   key=lambda t: (-t[0].bit_count(), t[1]))
+    masks = [m for m, _ in items]
+    ids = [oid for _, oid in items]
+    nodes = 0
+
+    def search(k: int):
+        nonlocal nodes
+        best = None
+
+        def dfs(start, chosen, covered, left):
+            nonlocal nodes, best
+            nodes += 1
+            if nodes > _SEARCH_BUDGET:
+                raise TimeoutError
+            have = covered.bit_count()
+            if have >= need:
+                best = list(chosen)
+                return True
+            if left == 0:
+                return False
+            # bound: even the best `left` remaining candidates (ignoring overlap) cannot reach `need`
+            gains = sorted(((m & ~covered).bit_count() for m in masks[start:]), reverse=True)[:left]
+            if have + sum(gains) < need:
+                return False
+            for i in range(start, len(masks)):
+                gain = (masks[i] & ~covered).bit_count()
+                if gain == 0:
+                    continue
+                chosen.append(ids[i])
+                if dfs(i + 1, chosen, covered | masks[i], left - 1):
+                    return True
+                chosen.pop()
+            return False
+
+        dfs(0, [], 0, k)
+        return best
+
+    try:
+        for k in range(1, upper):
+            found = search(k)
+            if found is not None:
+                return sorted(found), True
+        return None, True
+    except TimeoutError:
+        return None, False
+
+
+def plan_recruitment(center_id: str, field_id: str, covered: int, total: int, cands: dict[str, frozenset],
+                     threshold: float, exact_max: int) -> Recruitment:
+    """The engine-neutral part: given coverage and the candidates (org id → uncovered platform ids it would
+    newly reach), choose the organisations."""
+    if total == 0:
+        return Recruitment(center_id, field_id, None, None, [], None, covered, covered, total, 0, candidates=len(cands))
+    before = covered / total
+    need = max(0, math.ceil(Fraction(str(threshold)) * total) - covered)
+    if need == 0:
+        return Recruitment(center_id, field_id, before, before, [], True, covered, covered, total, 0, candidates=len(cands))
+    chosen = _greedy(cands, need)
+    got: set = set()
+    newly = {}
+    for oid in chosen:
+        new = sorted(cands[oid] - got)
+        newly[oid] = new
+        got |= cands[oid]
+    gained = len(got)
+    after = (covered + gained) / total
+    minimal: bool | None = None
+    smallest = None
+    if gained >= need:
+        gains = sorted((len(s) for s in cands.values()), reverse=True)
+        lower = next((k for k in range(1, len(gains) + 1) if sum(gains[:k]) >= need), len(gains))
+        if len(chosen) <= lower:
+            minimal = True
+        elif len(cands) <= exact_max:
+            found, complete = _exact(cands, need, len(chosen))
+            if complete:
+                minimal = found is None
+                smallest = found
+    return Recruitment(center_id, field_id, before, after, chosen, minimal, covered, covered + gained, total, need,
+                       newly, smallest, len(cands))
+
+
+def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = None) -> Recruitment:
+    """Recruitment for ``center`` in its own field (or ``field``)."""
+    rules = rules or Rules()
+    ix = ds.index
+    if center not in ix.center_pos:
+        raise UnknownIdError(f"unknown center id {center}")
+    c = ix.center_pos[center]
+    if field is not None and field not in ix.field_pos:
+        raise UnknownIdError(f"unknown field id {field}")
+    f = ix.field_pos[field] if field is not None else int(ix.center_field[c])
+    model = coverage_model(ds, rules)
+    entry = model.entry(c, f, with_via=False)
+    uncovered = np.asarray([ix.platform_pos[p] for p in entry.uncovered_platform_ids], dtype=np.int64)
+    mo = ix.member_org
+    members = set(mo.indices[mo.indptr[c]: mo.indptr[c + 1]].tolist())
+    if rules.count_shareholders_in_coverage:
+        sh = ix.share
+        members |= set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist())
+    cands: dict[str, set] = {}
+    host = ix.host
+    for p in uncovered.tolist():
+        pid = ix.platforms[p]
+        for h in host.indices[host.indptr[p]: host.indptr[p + 1]].tolist():
+            if h not in members:
+                cands.setdefault(ix.orgs[h], set()).add(pid)
+    frozen = {k: frozenset(v) for k, v in cands.items()}
+    return plan_recruitment(center, ix.fields[f], entry.covered, entry.total, frozen, rules.min_coverage,
+                            get_settings().recruit_exact_max_candidates)

@@ -1,0 +1,56 @@
+"""Runtime settings in one place: limits and engine tuning, each with a default and help text.
+
+Settings come from the defaults below, overridden by environment variables ``GRAPHKIT_<NAME>`` (upper case).
+The rules of the notice (thresholds) are not settings: they live in the rules file, see :mod:`graphkit.rules`.
+
+>>> get_settings().max_cell_chars
+100000
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+__all__ = ["Settings", "SETTINGS_HELP", "get_settings"]
+
+SETTINGS_HELP: dict[str, tuple[str, str]] = {
+    "max_upload_bytes": ("单个上传文件（或 zip 解压后合计）的最大字节数", "largest upload (or zip, uncompressed) in bytes"),
+    "max_file_bytes": ("单个 CSV 文件的最大字节数", "largest single CSV file in bytes"),
+    "max_rows": ("每个表的最大数据行数", "most data rows per table"),
+    "max_cell_chars": ("单元格的最大字符数", "longest cell in characters"),
+    "bolt_batch_bytes_falkordb": ("FalkorDB Bolt 每批写入的最大编码字节数（其 Bolt 端点在约 8 KB 的消息上崩溃）", "largest encoded batch sent to a FalkorDB Bolt server (it crashes on messages over about 8 KB)"),
+    "bolt_batch_bytes_neo4j": ("Neo4j 每批写入的最大编码字节数", "largest encoded batch sent to Neo4j"),
+    "bolt_batch_rows_neo4j": ("Neo4j 每批写入的最大行数", "most rows per batch sent to Neo4j"),
+    "bolt_retries": ("Bolt 连接中断时的重试次数", "retries when a Bolt connection drops"),
+    "recruit_exact_max_candidates": ("招募建议：候选机构不超过此数时用精确搜索证明最少", "recruitment: prove minimality by exact search up to this many candidate organisations"),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits and tuning; see :data:`SETTINGS_HELP` for what each one means."""
+
+    max_upload_bytes: int = 512 * 1024 * 1024
+    max_file_bytes: int = 512 * 1024 * 1024
+    max_rows: int = 5_000_000
+    max_cell_chars: int = 100_000
+    bolt_batch_bytes_falkordb: int = 6_000
+    bolt_batch_bytes_neo4j: int = 4_000_000
+    bolt_batch_rows_neo4j: int = 5_000
+    bolt_retries: int = 3
+    recruit_exact_max_candidates: int = 40
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def get_settings(**overrides) -> Settings:
+    """The defaults, overridden by ``GRAPHKIT_*`` environment variables, then by ``overrides``."""
+    values = {}
+    for f in fields(Settings):
+        env = os.environ.get(f"GRAPHKIT_{f.name.upper()}")
+        if env is not None and env.strip():
+            values[f.name] = int(env)
+    values.update(overrides)
+    return Settings(**values)
