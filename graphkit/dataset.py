@@ -350,6 +350,25 @@ class Dataset:
         clone.__dict__.pop("_coverage_models", None)
         return clone
 
+    def canonical(self) -> dict:
+        """An order-free form of the dataset for equality: two datasets hold the same graph when their canonical
+        forms are equal (row numbers, row order and all-empty extra columns do not matter)."""
+        out = {}
+        contract = {name: set(t.column_names) for name, t in TABLES.items()}
+        for name, frame in self.frames.items():
+            cols = [c for c in frame.columns if c != "parsed_value"]
+            cols = sorted(c for c in cols if c in contract[name] or frame[c].map(_canon_value).notna().any())
+            rows = [tuple(_canon_value(v) for v in rec) for rec in frame[cols].itertuples(index=False, name=None)]
+            out[name] = (tuple(cols), sorted(rows, key=repr))
+        out["fields"] = sorted(
+            (f.field_id, f.name_zh, f.name_en or None, f.layout, f.difficulties or None) for f in self.fields.values()
+        )
+        return out
+
+    def same_as(self, other: "Dataset") -> bool:
+        """True when both datasets hold the same graph (see :meth:`canonical`)."""
+        return self.canonical() == other.canonical()
+
     def to_networkx(self):
         """The dataset as a networkx MultiDiGraph (built once, then cached); see :mod:`graphkit.graph`."""
         if getattr(self, "_graph", None) is None:
@@ -361,6 +380,29 @@ class Dataset:
     def __repr__(self) -> str:
         c = self.counts()
         return f"<Dataset {self.origin!r}: {c['centers']} centers, {c['organizations']} organisations, {c['platforms']} platforms>"
+
+
+def _canon_value(v):
+    if v is None:
+        return None
+    if type(v).__name__ == "NAType":
+        return None
+    if isinstance(v, float):
+        if v != v:
+            return None
+        return int(v) if v.is_integer() else v
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        f = float(v)
+        return None if f != f else (int(f) if f.is_integer() else f)
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    if isinstance(v, str):
+        return v if v != "" else None
+    if isinstance(v, (list, tuple)):
+        return tuple(v) if len(v) else None
+    return v
 
 
 def _raw_counts(raw: RawDataset) -> dict[str, int]:

@@ -22,7 +22,7 @@ from .problems import Problems
 from .schema import TABLES
 from .settings import Settings, get_settings
 
-__all__ = ["RawTable", "RawDataset", "read_raw", "read_csv_bytes", "read_csv_folder", "read_zip", "read_xlsx", "frame_from_rows"]
+__all__ = ["RawTable", "RawDataset", "read_raw", "neutralize", "unneutralize", "read_csv_bytes", "read_csv_folder", "read_zip", "read_xlsx", "frame_from_rows"]
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +213,9 @@ def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Proble
         return None
     body = body.iloc[:, keep]
     body.columns = names
-    # strip every cell; drop rows that are entirely blank (blank lines, Excel's empty rows)
+    # strip every cell; undo our own formula neutralisation; drop rows that are entirely blank
     for col in names:
-        body[col] = body[col].astype(str).str.strip()
+        body[col] = unneutralize(body[col].astype(str).str.strip())
     if len(names):
         blank = (body == "").all(axis=1)
         if blank.any():
@@ -225,6 +225,26 @@ def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Proble
         return None
     _check_cells(body, label, problems, settings)
     return RawTable(name, label, body)
+
+
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: str) -> str:
+    """Make a text cell safe for spreadsheets: a leading = + - @ TAB or CR gets an apostrophe in front.
+
+    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("ok")
+    ('\'=HYPERLINK("http://x")', 'ok')
+    """
+    return "'" + value if value and value[0] in FORMULA_CHARS else value
+
+
+def unneutralize(series: pd.Series) -> pd.Series:
+    """Undo :func:`neutralize` on read, so that export → load is lossless."""
+    mask = series.str.startswith("'") & series.str[1:2].isin(FORMULA_CHARS)
+    if mask.any():
+        series = series.where(~mask, series.str[1:])
+    return series
 
 
 def _check_cells(frame: pd.DataFrame, label: str, problems: Problems, settings: Settings) -> None:
