@@ -85,7 +85,8 @@ EDGE_STYLE: dict[str, dict[str, Any]] = {
 
 EDGE_LABELS: dict[str, dict[str, str]] = {
     "zh": {"member": "联盟成员", "shareholder": "股东", "host": "依托单位", "collaboration": "合作"},
-    "en": {"member": "alliance member", "shareholder": "shareholder", "host": "host", "collaboration": "collaboration"},
+    "en": {"member": "alliance member", "shareholder": "shareholder", "host": "host",
+           "collaboration": "collaboration"},
 }
 
 _SHAPES = frozenset(
@@ -95,7 +96,9 @@ _CSS_SIZE = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%|vh|em|rem)")
 _ASSET_DIR = "lib/vis-9.1.2"
 
 # Inside <script>, "</script>" or "<!--" would end or derail the element; U+2028/9 break old JS parsers.
-_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
+_SCRIPT_ESCAPES = (
+    ("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"),
+)
 
 
 def _script_json(obj: Any) -> str:
@@ -156,7 +159,8 @@ def _vis_nodes(nodes: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]]
             vis["color"] = str(node["color"])
         if node.get("shape") is not None:
             if node["shape"] not in _SHAPES:
-                raise ValueError(f"node {node_id!r}: unknown shape {node['shape']!r}; use one of {sorted(_SHAPES)}")
+                raise ValueError(
+                    f"node {node_id!r}: unknown shape {node['shape']!r}; use one of {sorted(_SHAPES)}")
             vis["shape"] = node["shape"]
         out.append(vis)
     return out, all_placed and bool(out)
@@ -305,8 +309,8 @@ _PAGE_JS = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("gk-data").textContent);
-  // vis-network shows a string title through innerText/innerHTML depending on version: give it an
-  // element built with textContent so that a title is always plain text.
+  // A string title is markup in some vis-network versions: hand it an element built with
+  // textContent, so a title is plain text whatever version runs.
   function tip(text) {
     var div = document.createElement("div");
     div.style.whiteSpace = "pre-line";
@@ -320,7 +324,8 @@ _PAGE_JS = r"""
   }
   for (i = 0; i < data.edges.length; i++) {
     item = data.edges[i];
-    var style = item.kind && Object.prototype.hasOwnProperty.call(data.edgeStyles, item.kind) ? data.edgeStyles[item.kind] : null;
+    var style = item.kind && Object.prototype.hasOwnProperty.call(data.edgeStyles, item.kind)
+      ? data.edgeStyles[item.kind] : null;
     if (style) for (key in style) if (!(key in item)) item[key] = style[key];
     if (typeof item.title === "string") item.title = tip(item.title);
   }
@@ -355,7 +360,8 @@ _PAGE_JS = r"""
   }
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) {
-      post({type: "streamlit:setComponentValue", value: {id: String(params.nodes[0]), ts: Date.now()}, dataType: "json"});
+      post({type: "streamlit:setComponentValue", value: {id: String(params.nodes[0]), ts: Date.now()},
+            dataType: "json"});
     }
   });
   window.addEventListener("message", function (event) {
