@@ -10,6 +10,7 @@ __all__ = [
     "EngineError",
     "ServerError",
     "LimitExceededError",
+    "ReportFormatError",
 ]
 
 
@@ -61,3 +62,9 @@ class EngineError(GraphkitError):
 
 class ServerError(EngineError):
     """The graph server (Neo4j / Bolt) is unreachable or failed; the message says how to retry."""
+
+
+class ReportFormatError(GraphkitError, ValueError):
+    """A report was asked for in a format graphkit does not write (only .html and .md)."""
+
+    exit_code = 2
