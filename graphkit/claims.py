@@ -37,6 +37,7 @@ ALIASES = {
     "清华": "清华大学",
     "北大": "北京大学",
     "华科": "华中科技大学",
+    "华中科大": "华中科技大学",
     "哈工大": "哈尔滨工业大学",
     "西交大": "西安交通大学",
     "上交大": "上海交通大学",
@@ -54,11 +55,13 @@ def normalize_name(name: str, aliases: dict[str, str] | None = None) -> str:
     s = _SPACES.sub("", s).lower()
     table = dict(ALIASES)
     if aliases:
-        table.update(aliases)
+        table.update({unicodedata.normalize("NFKC", k).lower(): v for k, v in aliases.items()})
+    # An abbreviation is expanded only where a name starts: at the beginning, or after a bracket or separator,
+    # so that 北大 inside 东北大学 stays untouched.
     for short in sorted(table, key=len, reverse=True):
         full = table[short]
-        if short != full and short in s and full not in s:
-            s = s.replace(short, full)
+        if short != full and short in s and full.lower() not in s:
+            s = re.sub(r"(^|[(\[/、，,])" + re.escape(short), lambda m: m.group(1) + full.lower(), s)
     return s
 
 
