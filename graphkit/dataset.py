@@ -67,7 +67,7 @@ class Index:
         kind_code = {k: i for i, k in enumerate(ORG_KINDS)}
         self.org_kind = o["kind"].map(kind_code).to_numpy(dtype=np.int8)
         self.org_foreign = (o["country"] != "CN").to_numpy(dtype=bool)
-        self.org_sme = o["is_sme"].map({True: 1, False: 0}).fillna(-1).to_numpy(dtype=np.int8)
+        self.org_sme = o["is_sme"].astype(object).map({True: 1, False: 0}).fillna(-1).to_numpy(dtype=np.int8)
         self.org_province = o["province"].to_numpy(dtype=object)
         pkind = {k: i for i, k in enumerate(PLATFORM_KINDS)}
         self.platform_kind = p["kind"].map(pkind).to_numpy(dtype=np.int8)
@@ -419,11 +419,7 @@ def validate_dataset(source, *, name: str | None = None, settings: Settings | No
     """
     problems = Problems()
     raw = source if isinstance(source, RawDataset) else read_raw(source, problems, settings, name=name)
-    unreadable = bool(raw.failed & {"centers", "organizations", "platforms", "fields"})
-    before = len(problems.items)
-    tables = validate_raw(raw, problems)
-    if unreadable:
-        problems.items[before:] = [p for p in problems.items[before:] if p.code not in ("unknown_ref", "wrong_kind")]
+    tables = validate_raw(raw, problems)  # skips the references an unreadable file would have answered
     if tables is None or problems.has_errors():
         return ValidationReport(problems, _raw_counts(raw), None)
     ds = Dataset(tables, problems, origin=str(raw.origin))

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "msg", "entity_name", "check_lang"]
+__all__ = ["LANGS", "msg", "entity_name", "check_lang", "Kinds"]
 
 LANGS = ("zh", "en")
 
@@ -49,7 +49,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "duplicate_id": ("编号 {value} 重复（已出现在 {first}）", "duplicate id {value} (already at {first})"),
     "duplicate_row": ("与第 {first} 行重复", "duplicates row {first}"),
     "unknown_ref": ("引用了不存在的{kind}编号 {value}", "unknown {kind} id {value}"),
-    "wrong_kind": ("编号 {value} 是{actual}，此处应为{expected}", "id {value} is a {actual}, expected a {expected}"),
+    "wrong_kind": ("编号 {value} 是{actual}，此处应为{expected}", "id {value} is of kind {actual}, expected {expected}"),
     "bad_enum": ("取值 {value} 无效，应为：{allowed}", "invalid value {value}; expected one of: {allowed}"),
     "bad_int": ("{value} 不是整数", "{value} is not a whole number"),
     "bad_number": ("{value} 不是数字", "{value} is not a number"),
@@ -79,9 +79,27 @@ CATALOG: dict[str, tuple[str, str]] = {
     "self_collaboration": ("合作双方相同（{value}）", "a collaboration from {value} to itself"),
     "foreign_with_province": ("国外机构（{country}）填写了省份 {province}", "a foreign organisation ({country}) has a province {province}"),
     "ratio_as_percent": ("比例 {value} 大于 1，按百分数 {pct}% 理解", "ratio {value} is above 1; read as {pct}%"),
+    # RDF input (graphkit.rdf_read)
+    "rdf_parse": ("无法解析 RDF（Turtle / JSON-LD）：{detail}", "cannot parse the RDF (Turtle / JSON-LD): {detail}"),
+    "rdf_remote_context": ("JSON-LD 引用了外部 @context {url}；离线环境不下载，请改用内联 @context",
+                           "the JSON-LD refers to a remote @context {url}; nothing is downloaded, inline the @context"),
+    "rdf_multiple_values": ("该节点此列有 {n} 个不同的值（{values}），应只有一个", "the node has {n} different values for this column ({values}); expected one"),
+    "rdf_ignored_node": ("节点 {node} 的类型不属于 graphkit 词汇，已忽略", "node {node} has no graphkit class and was ignored"),
+    "rdf_ignored_property": ("{table} 节点的属性 {property} 不属于 graphkit 词汇，已忽略", "property {property} of {table} nodes is not graphkit vocabulary and was ignored"),
     # generic
     "dataset_ok": ("数据集有效", "the dataset is valid"),
 }
+
+
+class Kinds(tuple):
+    """Entity kinds as a message parameter, named in the language the message is rendered in.
+
+    >>> msg("unknown_ref", "en", kind=Kinds(("org", "platform")), value="X")
+    'unknown organisation/platform id X'
+    """
+
+    def render(self, lang: str) -> str:
+        return "/".join(entity_name(k, lang) for k in self)
 
 
 def check_lang(lang: str | None) -> str:
@@ -93,6 +111,7 @@ def msg(key: str, lang: str = "zh", **kw) -> str:
     """The message ``key`` in ``lang`` with its placeholders filled in."""
     zh, en = CATALOG[key]
     template = en if lang == "en" else zh
+    kw = {k: (v.render(lang) if isinstance(v, Kinds) else v) for k, v in kw.items()}
     return template.format(**kw)
 
 

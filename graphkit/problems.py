@@ -52,13 +52,13 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def _add(self, severity, file, row, column, code, params):
+    def _add(self, severity, file, row, column, code, params, /):
         self.items.append(Problem(severity, file, int(row), str(column), code, tuple(sorted(params.items()))))
 
-    def error(self, file: str, row: int, column: str, code: str, **params) -> None:
+    def error(self, file: str, row: int, column: str, code: str, /, **params) -> None:
         self._add("error", file, row, column, code, params)
 
-    def warning(self, file: str, row: int, column: str, code: str, **params) -> None:
+    def warning(self, file: str, row: int, column: str, code: str, /, **params) -> None:
         self._add("warning", file, row, column, code, params)
 
     @property

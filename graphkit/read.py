@@ -60,7 +60,7 @@ class RawDataset:
 
 
 def _empty_frame(columns) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    return pd.DataFrame(columns=list(columns), dtype=object)
 
 
 def frame_from_rows(header: list[str], rows: list[list], first_row: int = 2) -> pd.DataFrame:
@@ -97,8 +97,11 @@ def _decode(data: bytes, label: str, problems: Problems) -> str | None:
         if max(line, default=0) < 0x80:
             continue
         try:
-            line.decode("utf-8")
-            utf8_lines += 1
+            decoded = line.decode("utf-8")
+            # Some GBK text is valid UTF-8 by chance (学院 = D1A7 D4BA decodes as two Cyrillic letters); real
+            # UTF-8 Chinese has characters from U+0800 up, so only such a line is evidence of UTF-8.
+            if max(decoded) >= "\u0800":
+                utf8_lines += 1
         except UnicodeDecodeError:
             bad_line = bad_line or number
     if utf8_lines and bad_line:
@@ -141,7 +144,7 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     if len(data) > settings.max_file_bytes:
         problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_file_bytes)
         return None
-    if not data.strip(b" \t\r\n\ufeff"):
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         problems.error(label, 1, "*", "file_empty")
         return None
     what = _sniff_binary(data)
@@ -166,9 +169,12 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
         )
     except pd.errors.ParserError:
         _structural_scan(text, label, problems)
-        if not problems.has_errors_for(label):
-            problems.error(label, 1, "*", "csv_parse", detail="unreadable")
-        return None
+        if problems.has_errors_for(label):
+            return None
+        # Only empty cells beyond the header (Excel pads rows with commas): read it with the csv module instead.
+        records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
+        width = len(records[0]) if records else 0
+        frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
     except (ValueError, MemoryError) as exc:
         problems.error(label, 1, "*", "csv_parse", detail=str(exc)[:200])
         return None
@@ -184,6 +190,8 @@ def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Proble
         problems.error(label, 1, "*", "file_empty")
         return None
     header_cells = ["" if v is None else str(v).strip().lstrip("\ufeff") for v in frame.iloc[0].tolist()]
+    # exports neutralise header cells too (an extra column may be named "=x"); undo it like any other cell
+    header_cells = [c[1:] if c[:1] == "'" and c[1:2] and c[1] in FORMULA_CHARS else c for c in header_cells]
     body = frame.iloc[1:]
     body.index = pd.RangeIndex(2, 2 + len(body))
     body = body.astype(object)
@@ -231,7 +239,7 @@ FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value: str) -> str:
-    """Make a text cell safe for spreadsheets: a leading = + - @ TAB or CR gets an apostrophe in front.
+    r"""Make a text cell safe for spreadsheets: a leading = + - @ TAB or CR gets an apostrophe in front.
 
     >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("ok")
     ('\'=HYPERLINK("http://x")', 'ok')

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .geo import COUNTRIES, normalize_province
-from .i18n import entity_name
+from .i18n import Kinds
 from .notice import BUILTIN_LAYOUT, CHECK_IDS, Field, builtin_fields
 from .problems import Problems
 from .read import RawDataset, RawTable, empty_raw_table
@@ -32,6 +32,7 @@ BOOL_VALUES = {
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _INT = re.compile(r"^[+-]?\d+(?:\.0+)?$")
 _MAX_SHOWN = 80
+_EMPTY_DTYPES = {"int": "Int64", "year": "Int64", "amount": float, "pct": float, "bool": "boolean"}
 
 
 @dataclass
@@ -89,10 +90,10 @@ class _Validator:
         self.fields: dict[str, Field] = {}
 
     # ---- helpers ---------------------------------------------------------------------------------------
-    def err(self, t: RawTable, row, column, code, **kw):
+    def err(self, t: RawTable, row, column, code, /, **kw):
         self.problems.error(t.label, int(row), column, code, **kw)
 
-    def warn(self, t: RawTable, row, column, code, **kw):
+    def warn(self, t: RawTable, row, column, code, /, **kw):
         self.problems.warning(t.label, int(row), column, code, **kw)
 
     def column(self, t: RawTable, name: str) -> pd.Series:
@@ -149,12 +150,15 @@ class _Validator:
             return
         builtin = set(self.fields)
         seen: dict[str, int] = {}
+        missing = self.missing_columns["fields"]
+        if "field_id" in missing:
+            return
         for row, rec in t.frame.iterrows():
             fid = rec["field_id"]
             if not fid:
                 self.err(t, row, "field_id", "required_empty")
                 continue
-            if not rec["name_zh"]:
+            if not rec["name_zh"] and "name_zh" not in missing:
                 self.err(t, row, "name_zh", "required_empty")
             if fid in seen:
                 self.err(t, row, "field_id", "duplicate_id", value=_shown(fid), first=f"{t.label}:{seen[fid]}")
@@ -199,9 +203,18 @@ class _Validator:
         for extra in t.frame.columns:
             if extra not in out:
                 out[extra] = t.frame[extra].astype(object)
-        return pd.DataFrame(out, index=t.frame.index)
+        frame = pd.DataFrame(out, index=t.frame.index)
+        if not len(frame):
+            return frame
+        # pandas' map() turns a None result into NaN; object columns hold None for "unknown", never NaN
+        for name in frame.columns:
+            if frame[name].dtype == object:
+                frame[name] = frame[name].where(frame[name].notna(), None)
+        return frame
 
     def _type_column(self, t: RawTable, col: Column, s: pd.Series) -> pd.Series:
+        if not len(s):  # an absent or empty table: nothing to check, only the column's dtype matters
+            return pd.Series([], index=s.index, dtype=_EMPTY_DTYPES.get(col.type, object))
         nonempty = self._required(t, col, s) if col.type != "id" else s != ""
         typ = col.type
         if typ in ("id", "text"):
@@ -346,20 +359,26 @@ class _Validator:
         """Every id in ``s`` must exist and be of one of ``col.refs``' kinds."""
         if col.name in self.missing_columns[t.name]:
             return
+        # a referenced table that could not be read, or lacks its id column (already an error), cannot say
+        # which ids exist: leave these references unchecked rather than report every one as unknown
+        for kind in col.refs:
+            table = ENTITY_TABLES[kind]
+            if table in self.raw.failed or (table in self.raw.tables and TABLES[table].key in self.missing_columns[table]):
+                return
         values = s[nonempty]
         if "field" in col.refs:
             bad = ~values.isin(self.fields.keys())
             for row, value in values[bad].items():
-                self.err(t, row, col.name, "unknown_ref", kind=entity_name("field", "zh"), value=_shown(value))
+                self.err(t, row, col.name, "unknown_ref", kind=Kinds(("field",)), value=_shown(value))
             return
         kinds = values.map(self.kind_of)
         unknown = kinds.isna()
-        expected = "/".join(entity_name(k, "zh") for k in col.refs)
+        expected = Kinds(col.refs)
         for row, value in values[unknown].items():
             self.err(t, row, col.name, "unknown_ref", kind=expected, value=_shown(value))
         wrong = ~unknown & ~kinds.isin(col.refs)
         for (row, value), actual in zip(values[wrong].items(), kinds[wrong]):
-            self.err(t, row, col.name, "wrong_kind", value=_shown(value), actual=entity_name(actual, "zh"), expected=expected)
+            self.err(t, row, col.name, "wrong_kind", value=_shown(value), actual=Kinds((actual,)), expected=expected)
 
     # ---- rules across rows and tables --------------------------------------------------------------------
     def _cross_checks(self):
@@ -398,7 +417,7 @@ class _Validator:
         # alliance members: duplicates are dropped with a warning
         m = self.typed["alliance_members"]
         mt = self.tables["alliance_members"]
-        key = m["center_id"].astype(str) + "\x1f" + m["member_id"].astype(str)
+        key = _key(m["center_id"], m["member_id"])
         dup = key.duplicated(keep="first") & m["center_id"].notna() & m["member_id"].notna()
         if dup.any():
             first_row = pd.Series(m.index, index=key)[~key.duplicated(keep="first").to_numpy()]
@@ -411,7 +430,7 @@ class _Validator:
         # shareholders: duplicates are errors (which share holds?); sums over 100 %; shareholders not members
         s = self.typed["shareholders"]
         st = self.tables["shareholders"]
-        skey = s["center_id"].astype(str) + "\x1f" + s["org_id"].astype(str)
+        skey = _key(s["center_id"], s["org_id"])
         sdup = skey.duplicated(keep="first")
         if sdup.any():
             first_row = pd.Series(s.index, index=skey)[~sdup.to_numpy()]
@@ -429,7 +448,7 @@ class _Validator:
         # field rankings: one rank per (org, field, year)
         fr = self.typed["field_rankings"]
         frt = self.tables["field_rankings"]
-        fkey = fr["org_id"].astype(str) + "\x1f" + fr["field_id"].astype(str) + "\x1f" + fr["year"].astype(str)
+        fkey = _key(fr["org_id"], fr["field_id"], fr["year"])
         fdup = fkey.duplicated(keep="first")
         if fdup.any():
             first_row = pd.Series(fr.index, index=fkey)[~fdup.to_numpy()]
@@ -477,6 +496,14 @@ class _Validator:
         cl = cl.copy()
         cl["parsed_value"] = pd.Series(parsed, index=cl.index, dtype=object)
         self.typed["claims"] = cl
+
+
+def _key(*columns: pd.Series) -> pd.Series:
+    """One string per row joining ``columns``; an empty cell is "" (pandas 3 would turn the whole key into NaN)."""
+    out = columns[0].astype("string").fillna("")
+    for col in columns[1:]:
+        out = out + "\x1f" + col.astype("string").fillna("")
+    return out.astype(object)
 
 
 def _norm_check_id(value: str) -> str:
