@@ -313,12 +313,10 @@ def _check_6_2(f, rules, as_of):
     latest = max(years)
     latest_streams = sorted(s for s, a in years[latest].items() if s in streams and a and a > 0)
     parts = [len(latest_streams) >= rules.min_income_streams]
-    missing_years, empty_years = [], []
+    # a year without any market income — no rows at all, or only other streams — fails the "each year" part
+    empty_years = []
     for y in range(latest - rules.income_years + 1, latest + 1):
-        if y not in years:
-            parts.append(None)
-            missing_years.append(y)
-        elif not any(s in streams and a and a > 0 for s, a in years[y].items()):
+        if not any(s in streams and a and a > 0 for s, a in years.get(y, {}).items()):
             parts.append(False)
             empty_years.append(y)
     status = _combine(parts)
@@ -328,9 +326,6 @@ def _check_6_2(f, rules, as_of):
     if empty_years:
         zh += f"；{'、'.join(map(str, empty_years))} 年没有此类收入"
         en += f"; none in {', '.join(map(str, empty_years))}"
-    if missing_years:
-        zh += f"；{'、'.join(map(str, missing_years))} 年没有收入数据"
-        en += f"; no income data for {', '.join(map(str, missing_years))}"
     zh += f"（须连续 {rules.income_years} 年）。"
     en += f" (required in each of the last {rules.income_years} years)."
     return _r("6.2", status, len(latest_streams), rules.min_income_streams, evidence, zh, en)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import GraphkitError, InvalidDatasetError
+from .errors import GraphkitError, InvalidDatasetError, UnknownIdError
 
 __all__ = ["main", "cli"]
 
@@ -200,6 +200,9 @@ class _Group(click.Group):
             for line in exc.problems.format_warnings(_State.lang):
                 _err(("警告 " if _State.lang == "zh" else "warning ") + line)
             sys.exit(2)
+        except UnknownIdError as exc:
+            _err(f"graphkit: {exc.message(_State.lang)}")
+            sys.exit(exc.exit_code)
         except GraphkitError as exc:
             _err(f"graphkit: {exc}")
             sys.exit(exc.exit_code)

@@ -45,9 +45,22 @@ class UnknownIdError(GraphkitError, KeyError):
     """A center, organisation, platform or field id that the dataset does not hold."""
 
     exit_code = 2
+    _KINDS_ZH = {"center": "创新中心", "field": "领域", "org": "机构", "organisation": "机构", "platform": "平台",
+                 "organisation or platform": "机构或平台", "": ""}
 
     def __str__(self):  # KeyError would repr() the message
         return self.args[0] if self.args else ""
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` (raised as "unknown <kind> id <value>")."""
+        import re
+
+        text = str(self)
+        m = re.fullmatch(r"unknown ((?:[a-z]+(?: or [a-z]+)?)?) ?id (.*)", text, re.S)
+        if lang != "zh" or not m:
+            return text
+        kind = self._KINDS_ZH.get(m.group(1), m.group(1))
+        return f"不存在的{kind}编号 {m.group(2)}"
 
 
 class LimitExceededError(GraphkitError):

@@ -17,7 +17,8 @@ __all__ = ["Gap", "gaps"]
 
 @dataclass
 class Gap:
-    """The state of one field: ``best_ratio`` and ``union_ratio`` are None when the field has no platform."""
+    """The state of one field: ``best_ratio`` and ``union_ratio`` are None when the field has no platform or no
+    center (there is no coverage to speak of)."""
 
     field_id: str
     platforms: int
@@ -75,8 +76,6 @@ def gaps(ds, field: str | None = None, rules: Rules | None = None) -> list[Gap]:
             top = int(np.argmax(counts))  # first maximum = smallest id (cs is sorted by id)
             best_id, best_ratio = center_ids[top], counts[top] / total
             union_ratio = int((np.asarray(sub.sum(axis=0)).ravel() > 0).sum()) / total
-        elif total:
-            union_ratio = 0.0
         unreached = ix.platforms[codes[~reached_any[codes]]].tolist() if total else []
         out.append(Gap(fid, total, len(cs), center_ids, best_id, best_ratio, union_ratio, unreached,
                        meta.name_zh, meta.name_en, meta.layout, covered))

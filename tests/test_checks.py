@@ -155,7 +155,7 @@ CASES = [
     Case("zero_amount_stream", "6.2", NOT, 1, (edit("income", {"stream": "testing"}, amount="0"),), ["income:zero_amount_stream:2023:tech_transfer"]),
     Case("previous_year_not_market", "6.2", NOT, 2, (edit("income", {"year": "2022"}, stream="government"),),
          ["income:previous_year_not_market:2023:tech_transfer", "income:previous_year_not_market:2023:testing"]),
-    Case("previous_year_missing", "6.2", INS, 2, (drop("income", year="2022"),),
+    Case("previous_year_missing", "6.2", NOT, 2, (drop("income", year="2022"),),
          ["income:previous_year_missing:2023:tech_transfer", "income:previous_year_missing:2023:testing"]),
     Case("no_income", "6.2", INS, None, (drop("income"),), []),
     Case("latest_year_only_government", "6.2", NOT, 0, (drop("income", stream="tech_transfer"), drop("income", stream="testing")), []),

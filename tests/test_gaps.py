@@ -12,8 +12,8 @@ EXPECTED = {
     "F05": ("F05", 0, 1, None, None, None, []),
     # F06: CE (first in the file) and CC tie at 2/2: the smaller id wins
     "F06": ("F06", 2, 2, "CC", 1.0, 1.0, []),
-    # F07: platforms, no center: union 0.0; P10 is reached by CA (a center of another field), P11 by nobody
-    "F07": ("F07", 2, 0, None, None, 0.0, ["P11"]),
+    # F07: platforms, no center: no union coverage (null); P10 is reached by CA (a center of another field), P11 by nobody
+    "F07": ("F07", 2, 0, None, None, None, ["P11"]),
     # F01: nothing at all
     "F01": ("F01", 0, 0, None, None, None, []),
 }
@@ -46,7 +46,7 @@ def test_unreached_platform_becomes_reached(tmp_path):
     t = coverage_tables()
     t["alliance_members"].append({"center_id": "CD", "member_id": "N1", "role": "member"})  # N1 hosts P07 and P11
     g = {x.field_id: x for x in gaps(make_dataset(tmp_path, **t))}
-    assert g["F07"].unreached_platform_ids == [] and g["F07"].union_ratio == 0.0
+    assert g["F07"].unreached_platform_ids == [] and g["F07"].union_ratio is None
     assert g["F03"].unreached_platform_ids == ["P04"]
 
 
