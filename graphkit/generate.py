@@ -995,9 +995,9 @@ SAMPLE_DESIGN: list[dict] = [
     dict(name="天津市新一代信息光电子创新中心", field="F01", province="天津", city="天津", expect={"9.2": INS}, cov="half",
          claims=[("coverage_ratio", "50%")]),
     dict(name="北京市集成电路先进工艺创新中心", field="F09", province="北京", city="北京",
-         expect={"6.2": INS, "8.2": NOT, "11": NOT, "12": NOT}, income="missing_prev", founded="2025-06-18"),
+         expect={"6.2": NOT, "8.2": NOT, "11": NOT, "12": NOT}, income="missing_prev", founded="2025-06-18"),
     dict(name="河南省动力电池创新中心", field="X01", province="河南", city="新乡",
-         expect={"1": NOT, "4.2": NOT, "6.2": INS, "8.1": INS, "12": NOT}, income="missing_prev", founded="2025-01-15"),
+         expect={"1": NOT, "4.2": NOT, "6.2": NOT, "8.1": INS, "12": NOT}, income="missing_prev", founded="2025-01-15"),
 ]
 _RANKED_FIELDS = [f"F{i:02d}" for i in range(1, 23)] + ["X01"]
 _RECRUIT_FIELD = "F20"  # its 20 platforms are laid out by hand so that exact search proves minimality

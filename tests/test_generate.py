@@ -166,7 +166,7 @@ def test_cli_generate(tmp_path):
     out = tmp_path / "cli"
     res = CliRunner().invoke(cli, ["generate", "--scale", "s", "--seed", "1", "-o", str(out), "--format", "json"])
     assert res.exit_code == 0, res.output
-    assert json.loads(res.output)["counts"]["centers"] == 40
+    assert json.loads(res.stdout)["counts"]["centers"] == 40
     assert (out / "organizations.csv").exists()
 
 
