@@ -34,8 +34,31 @@ __all__ = ["Dataset", "Index", "ValidationReport", "load_dataset", "validate_dat
 log = logging.getLogger(__name__)
 
 
-def _codes(index: pd.Index, values) -> np.ndarray:
-    return index.get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
+def _codes(index, values) -> np.ndarray:
+    """Position of each value in ``index`` (a pd.Index, or its ids as an arrow array); -1 when absent.
+
+    Hashing runs in C (pyarrow); pass the arrow array when the same index is probed many times."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .columns import to_arrow
+
+    arr = to_arrow(values if isinstance(values, pd.Series) else pd.Series(values, dtype=object))
+    value_set = index if isinstance(index, pa.Array) else to_arrow(pd.Series(index, dtype=object))
+    found = pc.index_in(arr, value_set=value_set)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _enum_codes(values: pd.Series, categories) -> np.ndarray:
+    return pd.Categorical(values.to_numpy(dtype=object), categories=list(categories)).codes.astype(np.int8)
+
+
+def _flat(ids: pd.Series, lists: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(owner id per item, item) for a column of tuples, without pandas' explode."""
+    counts = np.fromiter((len(x) for x in lists), np.int64, len(lists))
+    owners = np.repeat(ids.to_numpy(dtype=object), counts)
+    items = np.fromiter((x for tup in lists for x in tup), object, int(counts.sum())) if counts.sum() else np.empty(0, object)
+    return owners, items
 
 
 def _csr(rows, cols, shape, data=None) -> sp.csr_matrix:
@@ -59,53 +82,57 @@ class Index:
         self.fields = pd.Index([f.field_id for f in fields], dtype=object)
         C, O, P, F = len(self.centers), len(self.orgs), len(self.platforms), len(self.fields)
         self.shape = (C, O, P, F)
+        from .columns import to_arrow
+
+        # the ids as arrow arrays, so that every lookup below reuses them
+        self._ids = {k: to_arrow(pd.Series(v, dtype=object)) for k, v in
+                     (("center", self.centers), ("org", self.orgs), ("platform", self.platforms), ("field", self.fields))}
+        ids = self._ids
 
         # entity attributes as arrays
-        self.center_field = _codes(self.fields, c["field_id"])
+        self.center_field = _codes(ids["field"], c["field_id"])
         opco = c["operating_company_id"]
-        self.center_opco = np.where(opco.notna().to_numpy(), _codes(self.orgs, opco.fillna("")), -1)
-        kind_code = {k: i for i, k in enumerate(ORG_KINDS)}
-        self.org_kind = o["kind"].map(kind_code).to_numpy(dtype=np.int8)
+        self.center_opco = np.where(opco.notna().to_numpy(), _codes(ids["org"], opco.fillna("")), -1)
+        self.org_kind = _enum_codes(o["kind"], ORG_KINDS)
         self.org_foreign = (o["country"] != "CN").to_numpy(dtype=bool)
-        self.org_sme = o["is_sme"].astype(object).map({True: 1, False: 0}).fillna(-1).to_numpy(dtype=np.int8)
+        sme = o["is_sme"].astype("boolean")
+        self.org_sme = np.where(sme.isna().to_numpy(), -1, sme.fillna(False).to_numpy(dtype=bool).astype(np.int8)).astype(np.int8)
         self.org_province = o["province"].to_numpy(dtype=object)
-        pkind = {k: i for i, k in enumerate(PLATFORM_KINDS)}
-        self.platform_kind = p["kind"].map(pkind).to_numpy(dtype=np.int8)
+        self.platform_kind = _enum_codes(p["kind"], PLATFORM_KINDS)
         self.platform_active = (p["status"].fillna("active") == "active").to_numpy(dtype=bool)
 
         # platform ↔ field, platform ↔ host
-        pf = p[["platform_id", "field_ids"]].explode("field_ids").dropna()
-        self.platform_field = _csr(_codes(self.platforms, pf["platform_id"]), _codes(self.fields, pf["field_ids"]), (P, F))
-        ph = p[["platform_id", "host_ids"]].explode("host_ids").dropna()
-        self.host = _csr(_codes(self.platforms, ph["platform_id"]), _codes(self.orgs, ph["host_ids"]), (P, O))
+        owners, items = _flat(pd.Series(np.arange(P)), p["field_ids"])
+        self.platform_field = _csr(owners.astype(np.int64), _codes(ids["field"], items), (P, F))
+        owners, items = _flat(pd.Series(np.arange(P)), p["host_ids"])
+        self.host = _csr(owners.astype(np.int64), _codes(ids["org"], items), (P, O))
         self.field_platform = self.platform_field.T.tocsr()
         self.org_hosts = self.host.T.tocsr()  # org → platforms it hosts
 
         # shareholders (center × org, data = share in % where known, else NaN marker kept separately)
         s = frames["shareholders"]
-        self.share = _csr(_codes(self.centers, s["center_id"]), _codes(self.orgs, s["org_id"]), (C, O))
+        self.share = _csr(_codes(ids["center"], s["center_id"]), _codes(ids["org"], s["org_id"]), (C, O))
 
         self._set_members(frames["alliance_members"])
 
         # collaborations: from (center or org) → org
         co = frames["collaborations"]
         from_ids = co["from_id"].to_numpy(dtype=object)
-        from_center = _codes(self.centers, from_ids)
-        from_org = _codes(self.orgs, from_ids)
+        from_center = _codes(ids["center"], from_ids)
+        from_org = _codes(ids["org"], from_ids)
         self.collab_from_is_center = from_center >= 0
         self.collab_from = np.where(self.collab_from_is_center, from_center, from_org)
-        self.collab_to = _codes(self.orgs, co["to_id"])
-        ck = {k: i for i, k in enumerate(COLLABORATION_KINDS)}
-        self.collab_kind = co["kind"].map(ck).to_numpy(dtype=np.int8)
+        self.collab_to = _codes(ids["org"], co["to_id"])
+        self.collab_kind = _enum_codes(co["kind"], COLLABORATION_KINDS)
         self.collab_has_project = co["project"].notna().to_numpy(dtype=bool)
         self.collab_rows = np.arange(len(co))
 
     def _set_members(self, m: pd.DataFrame) -> None:
         C, O, P, _ = self.shape
         mem = m["member_id"].to_numpy(dtype=object)
-        rows = _codes(self.centers, m["center_id"])
-        as_org = _codes(self.orgs, mem)
-        as_plat = _codes(self.platforms, mem)
+        rows = _codes(self._ids["center"], m["center_id"])
+        as_org = _codes(self._ids["org"], mem)
+        as_plat = _codes(self._ids["platform"], mem)
         self.member_org = _csr(rows[as_org >= 0], as_org[as_org >= 0], (C, O))
         self.member_platform = _csr(rows[as_plat >= 0], as_plat[as_plat >= 0], (C, P))
         self.__dict__.pop("adjacency", None)

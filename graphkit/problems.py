@@ -83,6 +83,9 @@ class Problems:
     def has_errors_for(self, file: str) -> bool:
         return any(p.severity == "error" and p.file == file for p in self.items)
 
+    def has_warning_for(self, file: str, code: str) -> bool:
+        return any(p.severity == "warning" and p.file == file and p.code == code for p in self.items)
+
     def format_errors(self, lang: str = "zh") -> list[str]:
         return [p.format(lang) for p in self.errors]
 

@@ -15,8 +15,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from .columns import to_arrow
 from .i18n import msg
 from .problems import Problems
 from .schema import TABLES
@@ -157,6 +159,12 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     if not text.strip():
         problems.error(label, 1, "*", "file_empty")
         return None
+    if text.count('"') % 2 == 1:
+        _structural_scan(text, label, problems)
+        return None
+    columns = _read_arrow(data, text, utf8=not problems.has_warning_for(label, "gb18030"))
+    if columns is not None:
+        return _columns_to_table(columns, name, label, problems, settings, nul=False)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -178,23 +186,63 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     except (ValueError, MemoryError) as exc:
         problems.error(label, 1, "*", "csv_parse", detail=str(exc)[:200])
         return None
-    if text.count('"') % 2 == 1:
-        _structural_scan(text, label, problems)
-        return None
     return _frame_to_table(frame, name, label, problems, settings)
 
 
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n|\n[ \t]+$")  # starts with a literal: a fast scan
+
+
+def _read_arrow(data: bytes, text: str, utf8: bool) -> list | None:
+    """The fast path: pyarrow's CSV reader, every column as text. None when the file needs the careful path
+    (blank lines would shift row numbers; ragged rows need their own messages)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    # the bytes as UTF-8 without a BOM: the file itself when it was UTF-8, else the decoded text re-encoded
+    if utf8:
+        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    else:
+        raw = text.encode("utf-8")
+    if raw.startswith((b"\n", b"\r\n")) or _BLANK_LINE.search(raw):
+        return None
+    first = raw.split(b"\n", 1)[0]
+    if b'"' in first:
+        return None  # a quoted header (maybe spanning lines): let the careful path count it
+    width = len(next(csv.reader([first.decode("utf-8").rstrip("\r")]), []))
+    if width == 0:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    return [table.column(i).combine_chunks() for i in range(width)]
+
+
 def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Problems, settings: Settings) -> RawTable | None:
+    """A header-less string frame (header in its first row) as a :class:`RawTable`."""
+    return _columns_to_table([to_arrow(frame.iloc[:, i]) for i in range(frame.shape[1])], name, label, problems, settings)
+
+
+def _columns_to_table(columns: list, name: str, label: str, problems: Problems, settings: Settings, *, nul: bool = True) -> RawTable | None:
     """Split off the header (row 1), drop blank rows, index by spreadsheet row number, check the header."""
-    if frame.shape[0] == 0:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns or len(columns[0]) == 0:
         problems.error(label, 1, "*", "file_empty")
         return None
-    header_cells = ["" if v is None else str(v).strip().lstrip("\ufeff") for v in frame.iloc[0].tolist()]
+    header_cells = [(c[0].as_py() or "").strip().lstrip("\ufeff") for c in columns]
     # exports neutralise header cells too (an extra column may be named "=x"); undo it like any other cell
     header_cells = [c[1:] if c[:1] == "'" and c[1:2] and c[1] in FORMULA_CHARS else c for c in header_cells]
-    body = frame.iloc[1:]
-    body.index = pd.RangeIndex(2, 2 + len(body))
-    body = body.astype(object)
+    body = [unneutralize_arrow(pc.utf8_trim_whitespace(c.slice(1))) for c in columns]
     table = TABLES.get(name)
     names: list[str] = []
     keep: list[int] = []
@@ -202,8 +250,7 @@ def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Proble
     ok = True
     for pos, cell in enumerate(header_cells):
         if not cell:
-            column = body.iloc[:, pos]
-            if column.astype(str).str.strip().ne("").any():
+            if pc.any(pc.not_equal(body[pos], "")).as_py():
                 problems.error(label, 1, _column_letter(pos), "column_blank", n=pos + 1)
                 ok = False
             continue
@@ -219,20 +266,23 @@ def _frame_to_table(frame: pd.DataFrame, name: str, label: str, problems: Proble
         keep.append(pos)
     if not ok:
         return None
-    body = body.iloc[:, keep]
-    body.columns = names
-    # strip every cell; undo our own formula neutralisation; drop rows that are entirely blank
-    for col in names:
-        body[col] = unneutralize(body[col].astype(str).str.strip())
-    if len(names):
-        blank = (body == "").all(axis=1)
-        if blank.any():
-            body = body[~blank]
-    if len(body) > settings.max_rows:
-        problems.error(label, 1, "*", "too_many_rows", n=len(body), limit=settings.max_rows)
+    kept = [body[i] for i in keep]
+    rows = np.arange(2, 2 + (len(columns[0]) - 1), dtype=np.int64)
+    if kept:  # drop rows that are entirely blank (Excel's empty rows)
+        filled = np.zeros(len(rows), dtype=bool)
+        for col in kept:
+            filled |= pc.not_equal(col, "").to_numpy(zero_copy_only=False)
+        if not filled.all():
+            mask = pa.array(filled)
+            kept = [c.filter(mask) for c in kept]
+            rows = rows[filled]
+    if len(rows) > settings.max_rows:
+        problems.error(label, 1, "*", "too_many_rows", n=len(rows), limit=settings.max_rows)
         return None
-    _check_cells(body, label, problems, settings)
-    return RawTable(name, label, body)
+    index = pd.Index(rows)
+    frame = pd.DataFrame({n: pd.Series(pd.arrays.ArrowStringArray(c), index=index) for n, c in zip(names, kept)}, index=index)
+    _check_cells(frame, label, problems, settings, nul=nul)
+    return RawTable(name, label, frame)
 
 
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
@@ -247,6 +297,17 @@ def neutralize(value: str) -> str:
     return "'" + value if value and value[0] in FORMULA_CHARS else value
 
 
+def unneutralize_arrow(arr):
+    """:func:`unneutralize` on a pyarrow string array."""
+    import pyarrow.compute as pc
+
+    if not pc.any(pc.starts_with(arr, "'")).as_py():
+        return arr
+    second = pc.utf8_slice_codeunits(arr, 1, 2)
+    mask = pc.and_(pc.starts_with(arr, "'"), pc.is_in(second, value_set=__import__("pyarrow").array(list(FORMULA_CHARS))))
+    return pc.if_else(mask, pc.utf8_slice_codeunits(arr, 1), arr)
+
+
 def unneutralize(series: pd.Series) -> pd.Series:
     """Undo :func:`neutralize` on read, so that export → load is lossless."""
     mask = series.str.startswith("'") & series.str[1:2].isin(FORMULA_CHARS)
@@ -255,18 +316,23 @@ def unneutralize(series: pd.Series) -> pd.Series:
     return series
 
 
-def _check_cells(frame: pd.DataFrame, label: str, problems: Problems, settings: Settings) -> None:
-    """Cell-level limits that hold for every column: length and control characters."""
+def _check_cells(frame: pd.DataFrame, label: str, problems: Problems, settings: Settings, *, nul: bool = True) -> None:
+    """Cell-level limits that hold for every column: length and control characters (CSV files with NUL bytes
+    are refused whole, so ``nul=False`` skips that scan for them)."""
+    import pyarrow.compute as pc
+
     limit = settings.max_cell_chars
     for col in frame.columns:
-        series = frame[col]
-        lengths = series.str.len()
-        if lengths.max(skipna=True) > limit if len(series) else False:
-            for row, n in lengths[lengths > limit].items():
+        arr = to_arrow(frame[col])
+        if not len(arr):
+            continue
+        if pc.max(pc.binary_length(arr)).as_py() > limit:  # bytes ≥ characters: only then count characters
+            lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+            for row, n in zip(frame.index[lengths > limit], lengths[lengths > limit]):
                 problems.error(label, int(row), col, "cell_too_long", n=int(n), limit=limit)
-        nul = series.str.contains("\x00", regex=False)
-        if nul.any():
-            for row in nul[nul].index:
+        if nul:
+            hit = pc.match_substring(arr, "\x00").to_numpy(zero_copy_only=False)
+            for row in frame.index[hit]:
                 problems.error(label, int(row), col, "nul_in_cell")
 
 

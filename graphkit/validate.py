@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import columns as C
 
 from .geo import COUNTRIES, normalize_province
 from .i18n import Kinds
@@ -84,8 +88,9 @@ class _Validator:
         self.problems = problems
         self.tables: dict[str, RawTable] = {}
         self.missing_columns: dict[str, set] = {}
-        self.kind_of: dict[str, str] = {}
-        self.where: dict[str, str] = {}  # first occurrence of an entity id: "file:row"
+        self.id_array = pa.array([], pa.string())  # every entity id (centers, organisations, platforms)
+        self.id_kind = np.empty(0, dtype=object)  # … and its kind
+        self._pending_refs: list = []
         self.typed: dict[str, pd.DataFrame] = {}
         self.fields: dict[str, Field] = {}
 
@@ -114,6 +119,7 @@ class _Validator:
         for name in ("organizations", "centers", "platforms", "shareholders", "alliance_members",
                      "field_rankings", "collaborations", "income", "assessments", "claims"):
             self.typed[name] = self._type_table(self.tables[name])
+        self._resolve_refs()
         self._cross_checks()
         if self.problems.has_errors():
             return None
@@ -134,13 +140,20 @@ class _Validator:
         if required_file and len(t.frame) == 0:
             self.err(t, 1, "*", "file_no_rows")
 
-    def _required(self, t: RawTable, col: Column, series: pd.Series) -> pd.Series:
+    def _required(self, t: RawTable, col: Column, arr, rows) -> np.ndarray:
         """Report empty required cells; return the mask of non-empty cells."""
-        nonempty = series != ""
-        if col.required and col.name not in self.missing_columns[t.name]:
-            for row in series.index[~nonempty.to_numpy()]:
+        ok = C.nonempty(arr)
+        if col.required and col.name not in self.missing_columns[t.name] and not ok.all():
+            for row in rows[~ok]:
                 self.err(t, row, col.name, "required_empty")
-        return nonempty
+        return ok
+
+    def _report(self, t: RawTable, col: Column, rows, arr, mask, code, **kw):
+        """One problem per row in ``mask``, quoting the cell."""
+        if mask.any():
+            values = arr.filter(pa.array(mask)).to_pylist()
+            for row, value in zip(rows[mask], values):
+                self.err(t, row, col.name, code, value=_shown(value), **kw)
 
     def _fields(self):
         for f in builtin_fields():
@@ -175,188 +188,199 @@ class _Validator:
                 log.debug("field %s extra columns ignored: %s", fid, sorted(extra))
 
     def _entity_ids(self):
-        parts = []
-        for entity in ("center", "org", "platform"):
+        ids, kinds, rows, labels = [], [], [], []
+        for code, entity in enumerate(("center", "org", "platform")):
             t = self.tables[ENTITY_TABLES[entity]]
-            key = TABLES[t.name].key
-            s = t.frame[key]
-            nonempty = self._required(t, TABLES[t.name].column(key), s)
-            s = s[nonempty]
-            parts.append(pd.DataFrame({"id": s.to_numpy(), "row": s.index.to_numpy(), "entity": entity, "label": t.label}))
-        ids = pd.concat(parts, ignore_index=True)
-        dup = ids["id"].duplicated(keep="first")
+            col = TABLES[t.name].column(TABLES[t.name].key)
+            arr = C.to_arrow(t.frame[col.name])
+            r = t.frame.index.to_numpy()
+            ok = self._required(t, col, arr, r)
+            ids.append(arr.filter(pa.array(ok)))
+            kinds.append(np.full(int(ok.sum()), code, dtype=np.int8))
+            rows.append(r[ok])
+            labels.append(np.full(int(ok.sum()), code, dtype=np.int8))
+        all_ids = pa.concat_arrays(ids) if ids else pa.array([], pa.string())
+        kind = np.concatenate(kinds)
+        row = np.concatenate(rows)
+        dup = pd.Index(all_ids.to_numpy(zero_copy_only=False)).duplicated(keep="first")
         if dup.any():
-            first = ids[~dup].set_index("id")
-            for rec in ids[dup].itertuples(index=False):
-                f = first.loc[rec.id]
-                t = self.tables[ENTITY_TABLES[rec.entity]]
-                self.err(t, rec.row, TABLES[t.name].key, "duplicate_id", value=_shown(rec.id), first=f"{f.label}:{f.row}")
-        ids = ids[~dup]
-        self.kind_of = dict(zip(ids["id"].tolist(), ids["entity"].tolist()))
+            values = all_ids.to_numpy(zero_copy_only=False)
+            first = {}
+            for i in np.flatnonzero(~dup):
+                first.setdefault(values[i], i)
+            names = ("center", "org", "platform")
+            for i in np.flatnonzero(dup):
+                f = first[values[i]]
+                t = self.tables[ENTITY_TABLES[names[kind[i]]]]
+                ft = self.tables[ENTITY_TABLES[names[kind[f]]]]
+                self.err(t, row[i], TABLES[t.name].key, "duplicate_id", value=_shown(values[i]), first=f"{ft.label}:{row[f]}")
+            keep = pa.array(~dup)
+            all_ids = all_ids.filter(keep)
+            kind = kind[~dup]
+        self.id_array = all_ids
+        self.id_kind = np.array(["center", "org", "platform"], dtype=object)[kind]
 
     # ---- typing ----------------------------------------------------------------------------------------
     def _type_table(self, t: RawTable) -> pd.DataFrame:
         spec = TABLES[t.name]
+        rows = t.frame.index.to_numpy()
         out = {}
         for col in spec.columns:
-            out[col.name] = self._type_column(t, col, t.frame[col.name])
+            out[col.name] = self._type_column(t, col, t.frame[col.name], rows)
         for extra in t.frame.columns:
             if extra not in out:
-                out[extra] = t.frame[extra].astype(object)
-        frame = pd.DataFrame(out, index=t.frame.index)
-        if not len(frame):
-            return frame
-        # pandas' map() turns a None result into NaN; object columns hold None for "unknown", never NaN
-        for name in frame.columns:
-            if frame[name].dtype == object:
-                frame[name] = frame[name].where(frame[name].notna(), None)
-        return frame
+                out[extra] = C.to_object(C.to_arrow(t.frame[extra]))
+        index = t.frame.index
+        # object arrays stay object (pandas 3 would infer its "str" dtype and turn None into NaN)
+        return pd.DataFrame({k: pd.Series(v, index=index, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else
+                             pd.Series(v, index=index) for k, v in out.items()}, index=index)
 
-    def _type_column(self, t: RawTable, col: Column, s: pd.Series) -> pd.Series:
+    def _type_column(self, t: RawTable, col: Column, s: pd.Series, rows: np.ndarray):
         if not len(s):  # an absent or empty table: nothing to check, only the column's dtype matters
             return pd.Series([], index=s.index, dtype=_EMPTY_DTYPES.get(col.type, object))
-        nonempty = self._required(t, col, s) if col.type != "id" else s != ""
+        arr = C.to_arrow(s)
+        nonempty = self._required(t, col, arr, rows) if col.type != "id" else C.nonempty(arr)
         typ = col.type
-        if typ in ("id", "text"):
-            return s.where(nonempty, None).astype(object)
+        if typ in ("id", "text", "claim_value"):  # claim values are checked with their claim kind later
+            return C.to_object(arr, nonempty)
         if typ == "enum":
-            return self._enum(t, col, s, nonempty)
+            return self._enum(t, col, arr, rows, nonempty)
         if typ in ("int", "year"):
-            return self._int(t, col, s, nonempty)
+            return self._int(t, col, arr, rows, nonempty)
         if typ in ("amount", "pct"):
-            return self._number(t, col, s, nonempty)
+            return self._number(t, col, arr, rows, nonempty)
         if typ == "bool":
-            mapped = s.str.lower().map(BOOL_VALUES)
-            bad = nonempty & mapped.isna()
-            for row, value in s[bad].items():
-                self.err(t, row, col.name, "bad_bool", value=_shown(value))
-            return mapped.astype("boolean")
+            codes, _ = C.map_uniques(pc.utf8_lower(arr), lambda v: -1 if v == "" else {True: 1, False: 0}.get(BOOL_VALUES.get(v), -2))
+            codes = codes.astype(np.int8)
+            self._report(t, col, rows, arr, codes == -2, "bad_bool")
+            return pd.arrays.BooleanArray(codes == 1, codes < 0)
         if typ == "date":
-            return self._date(t, col, s, nonempty)
+            return self._date(t, col, arr, rows, nonempty)
         if typ == "country":
-            upper = s.str.upper()
-            bad = nonempty & ~upper.isin(COUNTRIES)
-            for row, value in s[bad].items():
-                self.err(t, row, col.name, "bad_country", value=_shown(value))
-            return upper.where(nonempty, DEFAULT_COUNTRY).astype(object)
+            mapped, _ = C.map_uniques(arr, lambda v: DEFAULT_COUNTRY if v == "" else (v.upper() if v.upper() in COUNTRIES else None))
+            self._report(t, col, rows, arr, nonempty & (mapped == None), "bad_country")  # noqa: E711
+            return mapped
         if typ == "province":
-            uniques = {v: normalize_province(v) for v in s[nonempty].unique()}
-            for value, norm in uniques.items():
-                if norm is None:
-                    rows = s.index[(s == value).to_numpy()]
-                    self.warn(t, rows[0], col.name, "unknown_province", value=_shown(value))
-            mapped = s.map(lambda v: uniques.get(v) or v if v else None)
-            return mapped.astype(object)
+            mapped, table = C.map_uniques(arr, lambda v: (normalize_province(v) or v) if v else None)
+            unknown = [v for v in table if v and normalize_province(v) is None]
+            if unknown:
+                values = arr.to_numpy(zero_copy_only=False)
+                for v in unknown:
+                    self.warn(t, rows[np.argmax(values == v)], col.name, "unknown_province", value=_shown(v))
+            return mapped
         if typ == "ref":
-            self._refs(t, col, s, nonempty)
-            return s.where(nonempty, None).astype(object)
+            self._refs(t, col, arr, rows, nonempty)
+            return C.to_object(arr, nonempty)
         if typ == "list":
-            lists = s.map(lambda v: tuple(x.strip() for x in v.split("|") if x.strip()) if v else ())
-            if col.required and col.name not in self.missing_columns[t.name]:
-                empty_lists = nonempty & (lists.map(len) == 0)
-                for row in s.index[empty_lists.to_numpy()]:
-                    self.err(t, row, col.name, "list_empty")
-            if col.refs:
-                flat = lists.explode().dropna()
-                self._refs(t, col, flat, pd.Series(True, index=flat.index))
-            return lists.astype(object)
+            return self._list(t, col, arr, rows, nonempty)
         if typ == "check_id":
-            norm = s.map(_norm_check_id)
-            bad = nonempty & ~norm.isin(CHECK_IDS)
-            for row, value in s[bad].items():
-                self.err(t, row, col.name, "bad_check_id", value=_shown(value), allowed=", ".join(CHECK_IDS))
-            return norm.where(nonempty, None).astype(object)
-        if typ == "claim_value":
-            return s.where(nonempty, None).astype(object)  # checked with its claim kind in _cross_checks
+            mapped, _ = C.map_uniques(arr, lambda v: _norm_check_id(v) if v else None)
+            bad = nonempty & ~np.isin(mapped, list(CHECK_IDS))
+            self._report(t, col, rows, arr, bad, "bad_check_id", allowed=", ".join(CHECK_IDS))
+            return mapped
         raise AssertionError(f"unknown column type {typ}")  # pragma: no cover
 
-    def _enum(self, t, col, s, nonempty):
+    def _enum(self, t, col, arr, rows, nonempty):
         allowed = set(col.enum)
 
         def canon(v):
-            low = v.strip().lower()
+            if v == "":
+                return col.default
+            low = v.lower()
             if low in allowed:
                 return low
-            syn = ENUM_SYNONYMS.get(v.strip()) or ENUM_SYNONYMS.get(low)
-            return syn if syn in allowed else None
+            syn = ENUM_SYNONYMS.get(v) or ENUM_SYNONYMS.get(low)
+            return syn if syn in allowed else False
 
-        uniques = {v: canon(v) for v in s[nonempty].unique()}
-        mapped = s.map(lambda v: uniques.get(v) if v else None)
-        bad = nonempty & mapped.isna()
-        for row, value in s[bad].items():
-            self.err(t, row, col.name, "bad_enum", value=_shown(value), allowed=" / ".join(col.enum))
-        if col.default:
-            mapped = mapped.where(nonempty, col.default)
-        return mapped.astype(object)
+        mapped, _ = C.map_uniques(arr, canon)
+        bad = mapped == False  # noqa: E712 — False marks an invalid value (None is "empty")
+        self._report(t, col, rows, arr, bad, "bad_enum", allowed=" / ".join(col.enum))
+        if bad.any():
+            mapped[bad] = None
+        return mapped
 
-    def _int(self, t, col, s, nonempty):
-        clean = s.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
-        looks = clean.str.fullmatch(_INT.pattern)
-        num = pd.to_numeric(clean.where(nonempty & looks), errors="coerce")
-        bad = nonempty & num.isna()
-        code = "bad_year" if col.type == "year" else "bad_int"
-        for row, value in s[bad].items():
-            self.err(t, row, col.name, code, value=_shown(value))
-        ok = nonempty & ~bad
+    def _clean_number(self, arr):
+        if pc.any(pc.match_substring(arr, ",")).as_py() or pc.any(pc.match_substring(arr, "，")).as_py():
+            arr = pc.replace_substring(pc.replace_substring(arr, ",", ""), "，", "")
+        return arr
+
+    def _int(self, t, col, arr, rows, nonempty):
+        clean = self._clean_number(arr)
+        looks = nonempty & C.matches(clean, r"[+-]?\d+(?:\.0+)?")
+        num = C.to_float(clean, looks)
+        bad = nonempty & ~looks
+        self._report(t, col, rows, arr, bad, "bad_year" if col.type == "year" else "bad_int")
+        ok = looks
         if col.type == "year":
-            out_of_range = ok & ((num < 1900) | (num > 2100))
-            for row, value in s[out_of_range].items():
-                self.err(t, row, col.name, "bad_year", value=_shown(value))
+            out = ok & ((num < 1900) | (num > 2100))
+            self._report(t, col, rows, arr, out, "bad_year")
         else:
-            negative = ok & (num < 0)
-            for row, value in s[negative].items():
-                self.err(t, row, col.name, "negative", value=_shown(value))
+            self._report(t, col, rows, arr, ok & (num < 0), "negative")
             if col.minimum is not None and col.minimum > 0:
-                low = ok & (num >= 0) & (num < col.minimum)
-                for row, value in s[low].items():
-                    self.err(t, row, col.name, "below_min", value=_shown(value), minimum=int(col.minimum))
-        return num.astype("Int64")
+                self._report(t, col, rows, arr, ok & (num >= 0) & (num < col.minimum), "below_min", minimum=int(col.minimum))
+        return C.int_array(num, ok)
 
-    def _number(self, t, col, s, nonempty):
-        clean = s.str.replace(",", "", regex=False).str.replace("，", "", regex=False)
+    def _number(self, t, col, arr, rows, nonempty):
+        clean = self._clean_number(arr)
         if col.type == "pct":
-            clean = clean.str.rstrip("%％")
-        num = pd.to_numeric(clean.where(nonempty), errors="coerce")
-        finite = np.isfinite(num.to_numpy(dtype=float, na_value=np.nan))
-        bad = nonempty & ~pd.Series(finite, index=s.index)
-        for row, value in s[bad].items():
-            self.err(t, row, col.name, "bad_number", value=_shown(value))
-        ok = nonempty & ~bad
+            clean = pc.utf8_rtrim(clean, "%％")
+        looks = nonempty & C.matches(clean, r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+        num = C.to_float(clean, looks)
+        looks &= np.isfinite(num)
+        self._report(t, col, rows, arr, nonempty & ~looks, "bad_number")
         if col.type == "pct":
-            out = ok & ((num <= 0) | (num > 100))
-            for row, value in s[out].items():
-                self.err(t, row, col.name, "share_range", value=_shown(value))
+            self._report(t, col, rows, arr, looks & ((num <= 0) | (num > 100)), "share_range")
         else:
-            negative = ok & (num < 0)
-            for row, value in s[negative].items():
-                self.err(t, row, col.name, "negative", value=_shown(value))
-        return num.where(ok).astype(float)
+            self._report(t, col, rows, arr, looks & (num < 0), "negative")
+        return np.where(looks, num, np.nan)
 
-    def _date(self, t, col, s, nonempty):
-        parts = s.str.extract(_DATE.pattern)
-        year = pd.to_numeric(parts[0], errors="coerce")
-        month = pd.to_numeric(parts[1], errors="coerce")
-        day = pd.to_numeric(parts[2], errors="coerce")
-        bad = nonempty & (year.isna() | (year < 1900) | (year > 2100) | (month < 1) | (month > 12))
-        full = nonempty & ~bad & day.notna()
+    def _date(self, t, col, arr, rows, nonempty):
+        canonical = nonempty & C.matches(arr, r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+        loose = nonempty & ~canonical & C.matches(arr, r"\d{4}(?:-\d{1,2}(?:-\d{1,2})?)?")
+        if loose.any():  # 2018-6-1 → 2018-06-01 (rare: one Python call per such cell)
+            fixed = [_pad_date(v) for v in arr.filter(pa.array(loose)).to_pylist()]
+            values = arr.to_numpy(zero_copy_only=False).astype(object)
+            values[loose] = fixed
+            arr = pa.array(values, type=pa.string())
+        ok = canonical | loose
+        length = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+        year = C.to_float(pc.utf8_slice_codeunits(arr, 0, 4), ok)
+        month = C.to_float(pc.utf8_slice_codeunits(arr, 5, 7), ok & (length >= 7))
+        good = ok & (year >= 1900) & (year <= 2100) & ((length < 7) | ((month >= 1) & (month <= 12)))
+        full = good & (length == 10)
         if full.any():
-            stamp = pd.to_datetime(
-                pd.DataFrame({"year": year[full], "month": month[full], "day": day[full]}), errors="coerce"
-            )
-            bad = bad | pd.Series(False, index=s.index).where(~full, stamp.reindex(s.index).isna())
-        for row, value in s[bad].items():
-            self.err(t, row, col.name, "bad_date", value=_shown(value))
-        ok = nonempty & ~bad
-        out = pd.Series(None, index=s.index, dtype=object)
-        if ok.any():
-            y = year[ok].astype(int).astype(str)
-            m = month[ok].map(lambda v: "" if v != v else f"-{int(v):02d}")
-            d = day[ok].map(lambda v: "" if v != v else f"-{int(v):02d}")
-            out[ok] = y + m + d
-        return out
+            candidates = pc.if_else(pa.array(full), arr, pa.scalar(None, pa.string()))
+            stamp = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
+            # strptime rolls 2019-02-30 over to 2019-03-02: a real date prints back as itself
+            same = pc.equal(pc.strftime(stamp, format="%Y-%m-%d"), candidates)
+            good &= ~(full & ~pc.fill_null(same, False).to_numpy(zero_copy_only=False))
+        self._report(t, col, rows, arr if not loose.any() else C.to_arrow(t.frame[col.name]), nonempty & ~good, "bad_date")
+        return C.to_object(arr, good)
 
-    def _refs(self, t, col, s, nonempty):
-        """Every id in ``s`` must exist and be of one of ``col.refs``' kinds."""
+    def _list(self, t, col, arr, rows, nonempty):
+        split = pc.split_pattern(arr, "|")
+        flat = pc.utf8_trim_whitespace(pc.list_flatten(split))
+        parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+        keep = C.nonempty(flat)
+        flat = flat.filter(pa.array(keep))
+        parents = parents[keep]
+        counts = np.bincount(parents, minlength=len(arr))
+        # one tuple per row, from the cleaned flat values (C-speed slicing, one tuple() per row)
+        values = flat.to_pylist()
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        lists = np.empty(len(arr), dtype=object)
+        lists[:] = [tuple(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+        if col.required and col.name not in self.missing_columns[t.name]:
+            for row in rows[nonempty & (counts == 0)]:
+                self.err(t, row, col.name, "list_empty")
+        if col.refs and len(flat):
+            self._refs(t, col, flat, rows[parents], np.ones(len(flat), dtype=bool))
+        return lists
+
+    def _refs(self, t, col, arr, rows, nonempty):
+        """Every id in ``arr`` must exist and be of one of ``col.refs``' kinds (entity ids are checked later, all
+        columns at once, so the id hash table is built once)."""
         if col.name in self.missing_columns[t.name]:
             return
         # a referenced table that could not be read, or lacks its id column (already an error), cannot say
@@ -365,81 +389,97 @@ class _Validator:
             table = ENTITY_TABLES[kind]
             if table in self.raw.failed or (table in self.raw.tables and TABLES[table].key in self.missing_columns[table]):
                 return
-        values = s[nonempty]
         if "field" in col.refs:
-            bad = ~values.isin(self.fields.keys())
-            for row, value in values[bad].items():
-                self.err(t, row, col.name, "unknown_ref", kind=Kinds(("field",)), value=_shown(value))
+            known = pc.is_in(arr, value_set=pa.array(list(self.fields), pa.string())).to_numpy(zero_copy_only=False)
+            self._report(t, col, rows, arr, nonempty & ~known, "unknown_ref", kind=Kinds(("field",)))
             return
-        kinds = values.map(self.kind_of)
-        unknown = kinds.isna()
-        expected = Kinds(col.refs)
-        for row, value in values[unknown].items():
-            self.err(t, row, col.name, "unknown_ref", kind=expected, value=_shown(value))
-        wrong = ~unknown & ~kinds.isin(col.refs)
-        for (row, value), actual in zip(values[wrong].items(), kinds[wrong]):
-            self.err(t, row, col.name, "wrong_kind", value=_shown(value), actual=Kinds((actual,)), expected=expected)
+        self._pending_refs.append((t, col, arr, rows, nonempty))
+
+    def _resolve_refs(self):
+        if not self._pending_refs:
+            return
+        everything = pa.concat_arrays([p[2] for p in self._pending_refs])
+        found = pc.index_in(everything, value_set=self.id_array)
+        pos_all = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        offset = 0
+        for t, col, arr, rows, nonempty in self._pending_refs:
+            pos = pos_all[offset: offset + len(arr)]
+            offset += len(arr)
+            expected = Kinds(col.refs)
+            self._report(t, col, rows, arr, nonempty & (pos < 0), "unknown_ref", kind=expected)
+            if not len(self.id_kind):
+                continue
+            kinds = self.id_kind[np.maximum(pos, 0)]
+            wrong = nonempty & (pos >= 0) & ~np.isin(kinds, list(col.refs))
+            if wrong.any():
+                values = arr.filter(pa.array(wrong)).to_pylist()
+                for row, value, actual in zip(rows[wrong], values, kinds[wrong]):
+                    self.err(t, row, col.name, "wrong_kind", value=_shown(value), actual=Kinds((actual,)), expected=expected)
+        self._pending_refs = []
 
     # ---- rules across rows and tables --------------------------------------------------------------------
     def _cross_checks(self):
         c = self.typed["centers"]
         ct = self.tables["centers"]
-        both = c["rd_staff"].notna() & c["employees"].notna()
-        over = both & (c["rd_staff"] > c["employees"])
-        for row, r in c[over.fillna(False).astype(bool)].iterrows():
-            self.err(ct, row, "rd_staff", "rd_staff_gt", rd_staff=int(r["rd_staff"]), employees=int(r["employees"]))
-        both = c["rd_expense"].notna() & c["total_cost"].notna()
-        over = both & (c["rd_expense"] > c["total_cost"])
-        for row, r in c[over].iterrows():
-            self.err(ct, row, "rd_expense", "rd_expense_gt", rd_expense=_num(r["rd_expense"]), total_cost=_num(r["total_cost"]))
+        over = (c["rd_staff"] > c["employees"]).fillna(False).to_numpy(dtype=bool)
+        for row, a, b in zip(c.index[over], c["rd_staff"][over], c["employees"][over]):
+            self.err(ct, row, "rd_staff", "rd_staff_gt", rd_staff=int(a), employees=int(b))
+        over = (c["rd_expense"] > c["total_cost"]).to_numpy(dtype=bool)
+        for row, a, b in zip(c.index[over], c["rd_expense"][over], c["total_cost"][over]):
+            self.err(ct, row, "rd_expense", "rd_expense_gt", rd_expense=_num(a), total_cost=_num(b))
 
         # organisations: names that are another organisation's alias; foreign orgs with a province
         o = self.typed["organizations"]
         ot = self.tables["organizations"]
-        aliases = o[["org_id", "aliases"]].explode("aliases").dropna()
-        if len(aliases):
+        has_alias = o["aliases"].map(len).to_numpy() > 0 if len(o) else np.zeros(0, bool)
+        if has_alias.any():
+            aliases = o.loc[has_alias, ["org_id", "aliases"]].explode("aliases").dropna()
             owner = dict(zip(aliases["aliases"].tolist(), aliases["org_id"].tolist()))
             hit = o["name"].map(owner)
-            clash = hit.notna() & (hit != o["org_id"])
-            for row, r in o[clash].iterrows():
-                self.warn(ot, row, "name", "name_is_alias", name=_shown(r["name"]), other=_shown(hit[row]))
-        foreign_prov = (o["country"] != DEFAULT_COUNTRY) & o["province"].notna()
-        for row, r in o[foreign_prov].iterrows():
-            self.warn(ot, row, "province", "foreign_with_province", country=r["country"], province=_shown(r["province"]))
+            clash = (hit.notna() & (hit != o["org_id"])).to_numpy(dtype=bool)
+            for row, name, other in zip(o.index[clash], o["name"][clash], hit[clash]):
+                self.warn(ot, row, "name", "name_is_alias", name=_shown(name), other=_shown(other))
+        foreign_prov = ((o["country"] != DEFAULT_COUNTRY) & o["province"].notna()).to_numpy(dtype=bool)
+        for row, country, province in zip(o.index[foreign_prov], o["country"][foreign_prov], o["province"][foreign_prov]):
+            self.warn(ot, row, "province", "foreign_with_province", country=country, province=_shown(province))
 
         # platforms that are not active
         p = self.typed["platforms"]
         pt = self.tables["platforms"]
-        inactive = p["status"].notna() & (p["status"] != "active")
-        for row, r in p[inactive].iterrows():
-            self.warn(pt, row, "status", "platform_inactive", status=r["status"])
+        inactive = (p["status"].notna() & (p["status"] != "active")).to_numpy(dtype=bool)
+        for row, status in zip(p.index[inactive], p["status"][inactive]):
+            self.warn(pt, row, "status", "platform_inactive", status=status)
 
         # alliance members: duplicates are dropped with a warning
         m = self.typed["alliance_members"]
         mt = self.tables["alliance_members"]
-        key = _key(m["center_id"], m["member_id"])
-        dup = key.duplicated(keep="first") & m["center_id"].notna() & m["member_id"].notna()
+        pair = m[["center_id", "member_id"]]
+        dup = pair.duplicated(keep="first").to_numpy() & m["center_id"].notna().to_numpy() & m["member_id"].notna().to_numpy()
         if dup.any():
-            first_row = pd.Series(m.index, index=key)[~key.duplicated(keep="first").to_numpy()]
-            for row, r in m[dup].iterrows():
-                self.warn(mt, row, "member_id", "duplicate_member", member=_shown(r["member_id"]),
-                          center=_shown(r["center_id"]), first=int(first_row[key[row]]))
-            self.typed["alliance_members"] = m[~dup]
-        member_keys = set(key[~dup].tolist())
+            first = {}
+            for row, a, b in zip(m.index, m["center_id"], m["member_id"]):
+                first.setdefault((a, b), row)
+            for row, a, b in zip(m.index[dup], m["center_id"][dup], m["member_id"][dup]):
+                self.warn(mt, row, "member_id", "duplicate_member", member=_shown(b), center=_shown(a), first=int(first[(a, b)]))
+            self.typed["alliance_members"] = m = m[~dup]
 
         # shareholders: duplicates are errors (which share holds?); sums over 100 %; shareholders not members
         s = self.typed["shareholders"]
         st = self.tables["shareholders"]
-        skey = _key(s["center_id"], s["org_id"])
-        sdup = skey.duplicated(keep="first")
+        spair = s[["center_id", "org_id"]]
+        sdup = spair.duplicated(keep="first").to_numpy()
         if sdup.any():
-            first_row = pd.Series(s.index, index=skey)[~sdup.to_numpy()]
-            for row in s.index[sdup.to_numpy()]:
-                self.err(st, row, "org_id", "duplicate_row", first=int(first_row[skey[row]]))
-        not_member = ~skey.isin(member_keys) & s["center_id"].notna() & s["org_id"].notna()
-        for row, r in s[not_member].iterrows():
-            self.warn(st, row, "org_id", "shareholder_not_member", org=_shown(r["org_id"]), center=_shown(r["center_id"]))
+            first = {}
+            for row, a, b in zip(s.index, s["center_id"], s["org_id"]):
+                first.setdefault((a, b), row)
+            for row, a, b in zip(s.index[sdup], s["center_id"][sdup], s["org_id"][sdup]):
+                self.err(st, row, "org_id", "duplicate_row", first=int(first[(a, b)]))
         if len(s):
+            member_pairs = pd.MultiIndex.from_frame(m[["center_id", "member_id"]].astype(object))
+            is_member = pd.MultiIndex.from_frame(spair.astype(object)).isin(member_pairs)
+            not_member = ~is_member & s["center_id"].notna().to_numpy() & s["org_id"].notna().to_numpy()
+            for row, a, b in zip(s.index[not_member], s["center_id"][not_member], s["org_id"][not_member]):
+                self.warn(st, row, "org_id", "shareholder_not_member", org=_shown(b), center=_shown(a))
             sums = s.groupby("center_id", sort=False)["share_pct"].sum(min_count=1)
             for center, total in sums[sums > 100 + 1e-9].items():
                 row = s.index[(s["center_id"] == center).to_numpy()][0]
@@ -448,26 +488,28 @@ class _Validator:
         # field rankings: one rank per (org, field, year)
         fr = self.typed["field_rankings"]
         frt = self.tables["field_rankings"]
-        fkey = _key(fr["org_id"], fr["field_id"], fr["year"])
-        fdup = fkey.duplicated(keep="first")
-        if fdup.any():
-            first_row = pd.Series(fr.index, index=fkey)[~fdup.to_numpy()]
-            for row in fr.index[fdup.to_numpy()]:
-                self.err(frt, row, "rank", "duplicate_row", first=int(first_row[fkey[row]]))
+        if len(fr):
+            fdup = fr[["org_id", "field_id", "year"]].astype(object).duplicated(keep="first").to_numpy()
+            if fdup.any():
+                first = {}
+                keys = list(zip(fr["org_id"], fr["field_id"], fr["year"].astype(object)))
+                for row, k in zip(fr.index, keys):
+                    first.setdefault(k, row)
+                for row, k in zip(fr.index[fdup], [k for k, d in zip(keys, fdup) if d]):
+                    self.err(frt, row, "rank", "duplicate_row", first=int(first[k]))
 
         # collaborations with oneself
         co = self.typed["collaborations"]
         cot = self.tables["collaborations"]
-        selfish = co["from_id"].notna() & (co["from_id"] == co["to_id"])
-        for row, r in co[selfish].iterrows():
-            self.warn(cot, row, "to_id", "self_collaboration", value=_shown(r["to_id"]))
+        selfish = (co["from_id"].notna() & (co["from_id"] == co["to_id"])).to_numpy(dtype=bool)
+        for row, value in zip(co.index[selfish], co["to_id"][selfish]):
+            self.warn(cot, row, "to_id", "self_collaboration", value=_shown(value))
 
         # claims: the value must fit the claim kind
         cl = self.typed["claims"]
         clt = self.tables["claims"]
         parsed = []
-        for row, r in cl.iterrows():
-            value, kind = r["value"], r["claim"]
+        for row, value, kind in zip(cl.index, cl["value"], cl["claim"]):
             out = None
             if value is None or kind is None:
                 parsed.append(None)
@@ -498,12 +540,9 @@ class _Validator:
         self.typed["claims"] = cl
 
 
-def _key(*columns: pd.Series) -> pd.Series:
-    """One string per row joining ``columns``; an empty cell is "" (pandas 3 would turn the whole key into NaN)."""
-    out = columns[0].astype("string").fillna("")
-    for col in columns[1:]:
-        out = out + "\x1f" + col.astype("string").fillna("")
-    return out.astype(object)
+def _pad_date(value: str) -> str:
+    parts = value.split("-")
+    return "-".join([parts[0]] + [p.zfill(2) for p in parts[1:]])
 
 
 def _norm_check_id(value: str) -> str:

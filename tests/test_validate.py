@@ -119,7 +119,7 @@ def test_row_numbers_count_records_not_lines():
     orgs = ds.frames["organizations"]
     assert orgs.index.tolist() == [2, 4]
     assert orgs["name"].tolist() == ["公司\n一", "大学二"]
-    assert orgs["website"].tolist() == ["http://o1", ""]  # extra columns are kept (as text)
+    assert orgs["website"].tolist() == ["http://o1", None]  # extra columns are kept (as text; empty = unknown)
 
 
 def test_share_pct_boundaries(tmp_path):
