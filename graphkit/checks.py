@@ -522,6 +522,10 @@ class _Tables:
         for cid, mid in zip(users["center_id"], users["member_id"]):
             self.user_role.setdefault(cid, []).append(mid)
         self.centers = ds.frames["centers"]
+        self.center_rows = self.centers.to_dict("records")
+        self.org_ids = ix.orgs.to_numpy(dtype=object)
+        co = ds.frames["collaborations"]
+        self.collab_columns = [co[k].to_numpy(dtype=object) for k in ("from_id", "to_id", "kind", "project")]
 
 
 def _tables(ds) -> _Tables:
@@ -540,7 +544,7 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
         raise UnknownIdError(f"unknown center id {center_id}")
     c = ix.center_pos[center_id]
     t = _tables(ds)
-    row = {k: _clean(v) for k, v in zip(t.centers.columns, t.centers.iloc[c].tolist())}
+    row = {k: _clean(v) for k, v in t.center_rows[c].items()}
     fid = row["field_id"]
     field = ds.fields.get(fid)
     opco = int(ix.center_opco[c])
@@ -549,19 +553,20 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
     mo, mp = ix.member_org, ix.member_platform
     morgs = mo.indices[mo.indptr[c]: mo.indptr[c + 1]]
     n_members = len(morgs) + (mp.indptr[c + 1] - mp.indptr[c])
+    member_ids = t.org_ids[morgs]
+    order = np.argsort(member_ids.astype(str)) if len(morgs) else morgs
     kinds: dict[str, list[str]] = {}
-    for code in morgs[np.argsort(ix.orgs[morgs].to_numpy(dtype=str))] if len(morgs) else []:
-        kinds.setdefault(ORG_KINDS[ix.org_kind[code]], []).append(ix.orgs[code])
+    for kind_code, oid in zip(ix.org_kind[morgs[order]].tolist(), member_ids[order].tolist()):
+        kinds.setdefault(ORG_KINDS[kind_code], []).append(oid)
     for mid in sorted(t.user_role.get(center_id, [])):
         if mid in ix.org_pos and mid not in kinds.get("user", []):
             kinds.setdefault("user", []).append(mid)
     provinces: dict[str, list[str]] = {}
     unknown_prov = 0
-    for code in morgs.tolist():
-        p = ix.org_province[code]
+    for p, oid, foreign in zip(ix.org_province[morgs].tolist(), member_ids.tolist(), ix.org_foreign[morgs].tolist()):
         if p:
-            provinces.setdefault(p, []).append(ix.orgs[code])
-        elif not ix.org_foreign[code]:
+            provinces.setdefault(p, []).append(oid)
+        elif not foreign:
             unknown_prov += 1
 
     cov = coverage_model(ds, rules).entry(c, int(ix.center_field[c]))
@@ -569,18 +574,17 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
     sh = ix.share
     shareholders = []
     for code in sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist():
-        oid = ix.orgs[code]
+        oid = t.org_ids[code]
         shareholders.append({"org_id": oid, "kind": ORG_KINDS[ix.org_kind[code]], "rank": t.rank.get((oid, fid))})
     shareholders.sort(key=lambda s: s["org_id"])
 
     member_set = set(morgs.tolist())
     share_set = set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist())
     collabs = []
-    co = ds.frames["collaborations"]
     positions = ix.collab_by_center.get(c, np.array([], dtype=np.int64))
     if len(positions):
-        sub = co.iloc[positions]
-        for pos, from_id, to_id, kind, project in zip(positions.tolist(), sub["from_id"], sub["to_id"], sub["kind"], sub["project"]):
+        cols = t.collab_columns
+        for pos, from_id, to_id, kind, project in zip(positions.tolist(), *(a[positions].tolist() for a in cols)):
             to = int(ix.collab_to[pos])
             sme = int(ix.org_sme[to])
             collabs.append(CollabFact(

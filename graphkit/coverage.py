@@ -94,6 +94,8 @@ class CoverageModel:
             codes = codes[counted[codes]]
             self.field_platforms.append(codes[np.argsort(rank[codes], kind="stable")])
         self.field_total = np.array([len(c) for c in self.field_platforms], dtype=np.int64)
+        self.platform_ids = ix.platforms.to_numpy(dtype=object)
+        self.org_ids = ix.orgs.to_numpy(dtype=object)
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(covered counts centers × fields, totals per field)."""
@@ -106,49 +108,76 @@ class CoverageModel:
         r = self.reached
         return r.indices[r.indptr[c]: r.indptr[c + 1]]
 
+    def reached_mask(self, c: int) -> np.ndarray:
+        """Boolean over platforms: reached by center ``c``."""
+        mask = np.zeros(self.ds.index.shape[2], dtype=bool)
+        mask[self.reached_codes(c)] = True
+        return mask
+
     def entry(self, c: int, f: int, *, with_via: bool = True, reached: np.ndarray | None = None) -> Coverage:
+        return self.entries(c, [f], with_via=with_via)[0]
+
+    def entries(self, c: int, fields, *, with_via: bool = True) -> list[Coverage]:
+        """Coverage of center ``c`` in each of ``fields``: the reached set is computed once and sliced per field."""
         ix = self.ds.index
-        codes = self.field_platforms[f]
-        if reached is None:
-            reached = self.reached_codes(c)
-        mask = np.isin(codes, reached, assume_unique=False)
-        covered_codes = codes[mask]
-        ids = ix.platforms
-        by_kind = {}
-        if len(codes):
-            tot = np.bincount(ix.platform_kind[codes], minlength=len(PLATFORM_KINDS))
-            cov = np.bincount(ix.platform_kind[covered_codes], minlength=len(PLATFORM_KINDS))
-            by_kind = {k: {"covered": int(cov[i]), "total": int(tot[i])} for i, k in enumerate(PLATFORM_KINDS) if tot[i]}
-        via = self.via(c, covered_codes) if with_via else {}
-        return Coverage(
-            center_id=ix.centers[c],
-            field_id=ix.fields[f],
-            covered=int(mask.sum()),
-            total=int(len(codes)),
-            covered_platform_ids=ids[covered_codes].tolist(),
-            uncovered_platform_ids=ids[codes[~mask]].tolist(),
-            by_kind=by_kind,
-            via=via,
-        )
+        mask = self.reached_mask(c)
+        hits = [mask[self.field_platforms[f]] for f in fields]
+        via_all = {}
+        if with_via:
+            covered_any = [self.field_platforms[f][h] for f, h in zip(fields, hits)]
+            via_all = self.via(c, np.unique(np.concatenate(covered_any)) if covered_any else np.empty(0, np.int64))
+        center_id = ix.centers[c]
+        out = []
+        for f, hit in zip(fields, hits):
+            codes = self.field_platforms[f]
+            covered_codes = codes[hit]
+            covered_ids = self.platform_ids[covered_codes].tolist()
+            by_kind = {}
+            if len(codes):
+                tot = np.bincount(ix.platform_kind[codes], minlength=len(PLATFORM_KINDS))
+                cov = np.bincount(ix.platform_kind[covered_codes], minlength=len(PLATFORM_KINDS))
+                by_kind = {k: {"covered": int(cov[i]), "total": int(tot[i])} for i, k in enumerate(PLATFORM_KINDS) if tot[i]}
+            out.append(Coverage(
+                center_id=center_id,
+                field_id=ix.fields[f],
+                covered=len(covered_ids),
+                total=int(len(codes)),
+                covered_platform_ids=covered_ids,
+                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist(),
+                by_kind=by_kind,
+                via={pid: via_all[pid] for pid in covered_ids} if with_via else {},
+            ))
+        return out
 
     def via(self, c: int, platform_codes: np.ndarray) -> dict[str, list[str]]:
         """For each platform: the members of c through which it is reached (hosts that are members, or itself)."""
         ix = self.ds.index
+        O = ix.shape[1]
+        member = np.zeros(O, dtype=bool)
         mo = ix.member_org
-        members = set(mo.indices[mo.indptr[c]: mo.indptr[c + 1]].tolist())
+        member[mo.indices[mo.indptr[c]: mo.indptr[c + 1]]] = True
         if self.rules.count_shareholders_in_coverage:
             sh = ix.share
-            members |= set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist())
+            member[sh.indices[sh.indptr[c]: sh.indptr[c + 1]]] = True
         mp = ix.member_platform
         plat_members = set(mp.indices[mp.indptr[c]: mp.indptr[c + 1]].tolist())
         host = ix.host
-        out = {}
+        starts, ends = host.indptr[platform_codes], host.indptr[platform_codes + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        out: dict[str, list[str]] = {pid: [] for pid in self.platform_ids[platform_codes].tolist()}
+        if total:
+            offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
+            hosts = host.indices[offsets]
+            owner = np.repeat(platform_codes, lengths)
+            keep = member[hosts]
+            for p, h in zip(self.platform_ids[owner[keep]].tolist(), self.org_ids[hosts[keep]].tolist()):
+                out[p].append(h)
         for p in platform_codes.tolist():
-            hosts = host.indices[host.indptr[p]: host.indptr[p + 1]]
-            through = sorted(ix.orgs[h] for h in hosts.tolist() if h in members)
+            pid = self.platform_ids[p]
+            out[pid].sort()
             if p in plat_members:
-                through.append(ix.platforms[p])
-            out[ix.platforms[p]] = through
+                out[pid].append(pid)
         return out
 
 
@@ -191,9 +220,7 @@ def coverage(ds, center: str | None = None, field: str | None = None, *, all_fie
             fields = [ix.field_pos[field]]
         else:
             fields = [int(ix.center_field[c])]
-        reached = model.reached_codes(c)
-        for f in fields:
-            out.append(model.entry(c, f, with_via=with_via, reached=reached))
+        out.extend(model.entries(c, fields, with_via=with_via))
     return out
 
 
