@@ -351,8 +351,13 @@ _PAGE_JS = r"""
       whenReady();
     });
   } else {
+    network.fit({animation: false});  // laid out by the caller: show every node, not the area around (0, 0)
     whenReady();
   }
+  // Drawn while hidden (an inactive tab: zero size), the view fitted nothing: fit again once it has a size.
+  network.on("resize", function (size) {
+    if (!size.oldWidth || !size.oldHeight) network.fit({animation: false});
+  });
   if (!data.selectable) return;
   function post(message) {
     message.isStreamlitMessage = true;

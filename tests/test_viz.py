@@ -289,7 +289,7 @@ def served(tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not CHROMIUM, reason="needs Chromium (Debian package chromium)")
+@pytest.mark.usefixtures("chromium")  # skips without Chromium; fails when GRAPHKIT_REQUIRE_BROWSER=1
 def test_component_in_chromium(served):
     """A parent page that speaks like Streamlit drives the component shell and the graph page."""
     playwright = pytest.importorskip("playwright.sync_api")

@@ -1,0 +1,113 @@
+"""What every page shares: its context (language, texts, data), the page registry, formatting and navigation.
+
+Text from the data reaches the page only as plain text: through ``st.text``/dataframes, or through
+:func:`md` (Markdown-escaped) — the app never asks Streamlit to render raw HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+
+import streamlit as st
+
+from app_pages import loading, text
+from app_pages.state import K
+
+__all__ = ["PAGES", "Ctx", "page", "md", "pct", "open_center", "open_field", "open_node", "names", "label_of"]
+
+# key, file, icon, url path (stable across languages, so switching language keeps the page)
+PAGES = [
+    ("overview", "app_pages/overview.py", ":material/dashboard:", "overview"),
+    ("center", "app_pages/center.py", ":material/apartment:", "center"),
+    ("field", "app_pages/field.py", ":material/category:", "field"),
+    ("explorer", "app_pages/explorer.py", ":material/hub:", "explorer"),
+    ("whatif", "app_pages/whatif.py", ":material/science:", "whatif"),
+    ("claims", "app_pages/claims.py", ":material/fact_check:", "claims"),
+    ("data", "app_pages/data.py", ":material/database:", "data"),
+]
+PAGE_FILE = {key: path for key, path, _, _ in PAGES}
+
+
+@dataclass
+class Ctx:
+    lang: str
+    t: object  # t(key, **kw) -> str in the session's language
+    data: loading.Data | None
+
+    @property
+    def ds(self):
+        return self.data.dataset if self.data else None
+
+    @property
+    def token(self) -> str:
+        return self.data.token
+
+    def term(self, code) -> str:
+        return text.term(code, self.lang)
+
+
+def lang() -> str:
+    value = st.session_state.get(K.LANG)
+    return value if value in text.LANGS else "zh"
+
+
+def translate(key: str, lang: str = "zh", **kw) -> str:
+    """``text.t`` with every value Markdown-escaped: the result may go to any element (most render Markdown)."""
+    return text.t(key, lang, **{k: md(v) for k, v in kw.items()})
+
+
+def page(require_data: bool = True) -> Ctx:
+    """The page's context. Without data to show, it explains why, and stops the page unless ``require_data`` is
+    false (the data page, where the user can upload)."""
+    current = lang()
+    t = partial(translate, lang=current)
+    data = loading.current()
+    if data is None:
+        st.error(t("data.no_default", path=str(loading.default_source())))
+        if require_data:
+            st.stop()
+    return Ctx(current, t, data)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(value) -> str:
+    """Text from the data made inert for ``st.markdown``: every Markdown/HTML special character escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def pct(x, digits: int = 1) -> str:
+    return "—" if x is None or x != x else f"{float(x) * 100:.{digits}f}%"
+
+
+def names(ctx: Ctx, ids) -> list[str]:
+    """The names of center, organisation or platform ids (dictionary lookups: no cache needed)."""
+    from graphkit.views import names as _names
+
+    return _names(ctx.ds, ids)
+
+
+def label_of(ctx: Ctx, id_: str) -> str:
+    """"name (id)" for a center, organisation or platform id."""
+    name = names(ctx, (id_,))[0]
+    return f"{name} ({id_})" if name != id_ else id_
+
+
+def open_center(center_id: str) -> None:
+    st.session_state[K.CENTER] = center_id
+    st.switch_page(PAGE_FILE["center"])
+
+
+def open_field(field_id: str) -> None:
+    st.session_state[K.FIELD] = field_id
+    st.switch_page(PAGE_FILE["field"])
+
+
+def open_node(node_id: str) -> None:
+    """Show a node's neighbourhood in the network explorer."""
+    st.session_state[K.X_FOCUS] = node_id
+    st.session_state[K.X_SELECTED] = node_id
+    st.switch_page(PAGE_FILE["explorer"])

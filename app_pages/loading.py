@@ -1,0 +1,101 @@
+"""Where the data comes from: the default dataset, or this session's own upload; and the token keying every cache.
+
+The default is ``GRAPHKIT_DATA``, else ``--data PATH`` after ``--`` on the command line
+(``streamlit run app.py -- --data PATH``), else ``data/sample``. It is loaded once per process
+(``st.cache_resource``, keyed by its path and modification time) and shared read-only by every session. An upload
+belongs to the session that made it (kept in its session state), so two users never see each other's data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.state import K
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample"
+
+__all__ = ["Data", "default_source", "current", "accept_upload", "forget_upload", "upload_token"]
+
+
+@dataclass
+class Data:
+    """The dataset a session is looking at, and the token that keys everything derived from it."""
+
+    token: str
+    dataset: object
+    name: str
+    uploaded: bool
+
+
+def default_source() -> Path:
+    """The default dataset's path (see the module docstring)."""
+    env = os.environ.get("GRAPHKIT_DATA", "").strip()
+    if env:
+        return Path(env).expanduser()
+    args = sys.argv[1:]
+    for i, arg in enumerate(args):
+        if arg == "--data" and i + 1 < len(args):
+            return Path(args[i + 1]).expanduser()
+        if arg.startswith("--data="):
+            return Path(arg.split("=", 1)[1]).expanduser()
+    if sys.argv and sys.argv[0].endswith("app.py") and len(args) == 1 and not args[0].startswith("-"):
+        return Path(args[0]).expanduser()
+    return SAMPLE
+
+
+def _stamp(path: Path) -> int:
+    """A cheap change marker: the newest modification time of the path (or of the files in the folder)."""
+    if path.is_dir():
+        return max((p.stat().st_mtime_ns for p in path.iterdir() if p.is_file()), default=0)
+    return path.stat().st_mtime_ns if path.exists() else 0
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _load(path: str, stamp: int):
+    from graphkit import validate_dataset
+
+    return validate_dataset(path)
+
+
+def current() -> Data | None:
+    """This session's dataset: its upload, else the default dataset (None when the default cannot be loaded;
+    :func:`default_report` then says why)."""
+    up = st.session_state.get(K.UPLOADED)
+    if up:
+        return Data(up["token"], up["dataset"], up["name"], True)
+    path = default_source()
+    report = default_report()
+    if report is None or report.dataset is None:
+        return None
+    return Data(f"path:{path.resolve()}:{_stamp(path)}", report.dataset, str(path), False)
+
+
+def default_report():
+    """The validation report of the default dataset (None when the path does not exist)."""
+    path = default_source()
+    if not path.exists():
+        return None
+    return _load(str(path.resolve()), _stamp(path))
+
+
+def upload_token(data: bytes) -> str:
+    return "upload:" + hashlib.sha256(data).hexdigest()[:24]
+
+
+def accept_upload(name: str, data: bytes, report) -> None:
+    """Make a validated upload this session's dataset (the caller checked ``report.ok``)."""
+    st.session_state[K.UPLOADED] = {"token": upload_token(data), "name": name, "dataset": report.dataset}
+
+
+def forget_upload() -> None:
+    """Back to the default dataset (the same file uploaded again is then validated and loaded again)."""
+    st.session_state[K.UPLOADED] = None
+    st.session_state[K.UPLOAD_DONE] = None
+    st.session_state[K.UPLOAD_RESULT] = None

@@ -1,0 +1,118 @@
+"""Overview: headline figures, the coverage heat map (centers × fields), the fields' gaps, and provenance."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages import cache, common, widgets
+from app_pages.common import md, pct
+from app_pages.state import K
+from graphkit import Rules
+
+ctx = common.page()
+t, ds = ctx.t, ctx.ds
+st.title(t("overview.title"))
+st.caption(t("overview.caption"))
+widgets.synthetic_banner(ctx)
+
+gaps = cache.gaps(ctx.token, ds)
+own = cache.own_coverage(ctx.token, ds)
+centers = ds.frames["centers"]
+orgs = ds.frames["organizations"]
+platforms = ds.frames["platforms"]
+layout_fields = [g for g in gaps if g.layout == "2017-64"]
+no_center = [g for g in gaps if g.centers == 0]
+no_reach = [g for g in gaps if g.platforms and len(g.unreached_platform_ids) == g.platforms]
+threshold = Rules().min_coverage
+meeting = int((own["ratio"] >= threshold).sum())
+
+# ---- headline figures ----------------------------------------------------------------------------------------
+cols = st.columns(6)
+national = int((centers["level"] == "national").sum())
+cols[0].metric(t("kpi.centers"), len(centers), help=t("kpi.centers_help", national=national,
+                                                       provincial=len(centers) - national))
+cols[1].metric(t("kpi.orgs"), len(orgs), help=t("kpi.orgs_help", foreign=int((orgs["country"] != "CN").sum())))
+active = int((platforms["status"].fillna("active") == "active").sum())
+cols[2].metric(t("kpi.platforms"), len(platforms), help=t("kpi.platforms_help", active=active))
+cols[3].metric(t("kpi.fields_with_center"), f"{len(layout_fields) - sum(1 for g in layout_fields if g.centers == 0)}"
+               f"/{len(layout_fields)}", help=t("kpi.fields_with_center_help"))
+cols[4].metric(t("kpi.coverage_met"), f"{meeting}/{len(centers)}", help=t("kpi.coverage_met_help", threshold=pct(threshold, 0)))
+with cols[5]:
+    if len(centers) <= 200 or st.button(t("kpi.eligible_compute", n=len(centers)), key=f"{K.OPEN}:overview:eligible"):
+        with st.spinner(t("kpi.eligible_running", n=len(centers))):
+            summary = cache.all_checks(ctx.token, ds, cache.today())
+        eligible = summary.drop_duplicates("center_id")["eligible"].sum()
+        st.metric(t("kpi.eligible"), f"{int(eligible)}/{len(centers)}", help=t("kpi.eligible_help"))
+
+# ---- fields with no center / no reach ------------------------------------------------------------------------
+st.subheader(t("overview.gaps"))
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{t('overview.no_center', n=len(no_center))}**")
+    if not no_center:
+        st.caption(t("none"))
+    for g in no_center:
+        st.markdown(f"- {md(g.field_id)} {md(g.name_zh if ctx.lang == 'zh' else g.name_en or g.name_zh)} · "
+                    f"{t('overview.n_platforms', n=g.platforms)}")
+with right:
+    st.markdown(f"**{t('overview.no_reach', n=len(no_reach))}**")
+    if not no_reach:
+        st.caption(t("none"))
+    for g in no_reach:
+        st.markdown(f"- {md(g.field_id)} {md(g.name_zh if ctx.lang == 'zh' else g.name_en or g.name_zh)} · "
+                    f"{t('overview.n_unreached', n=len(g.unreached_platform_ids))}")
+
+names = dict(zip(centers["center_id"], centers["name"]))
+gap_rows = pd.DataFrame([{
+    t("col.field_id"): g.field_id, t("col.field"): g.name_zh if ctx.lang == "zh" else (g.name_en or g.name_zh),
+    t("col.platforms"): g.platforms, t("col.centers"): g.centers,
+    t("col.best_center"): names.get(g.best_center_id, "") if g.best_center_id else "",
+    t("col.best_ratio"): g.best_ratio, t("col.union_ratio"): g.union_ratio,
+    t("col.unreached"): len(g.unreached_platform_ids)} for g in gaps])
+st.dataframe(gap_rows, hide_index=True, column_config={
+    t("col.best_ratio"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1),
+    t("col.union_ratio"): st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)})
+c1, c2 = st.columns([3, 1])
+pick = c1.selectbox(t("overview.open_field"), [g.field_id for g in gaps], key=K.OV_FIELD,
+                    format_func=lambda f: f"{f} {ds.fields[f].name(ctx.lang)}")
+if c2.button(t("btn.open_field"), key=f"{K.OPEN}:overview:field"):
+    common.open_field(pick)
+
+# ---- coverage heat map ---------------------------------------------------------------------------------------
+st.subheader(t("overview.heatmap"))
+st.caption(t("overview.heatmap_help"))
+c1, c2, c3 = st.columns([3, 2, 2])
+field_ids = list(ds.fields)
+chosen = c1.multiselect(t("overview.heat_fields"), field_ids, key=K.HEAT_FIELDS,
+                        format_func=lambda f: f"{f} {ds.fields[f].name(ctx.lang)}", placeholder=t("all"))
+orders = ["field", "worst", "best"]
+order = c2.selectbox(t("overview.heat_order"), orders, key=K.HEAT_ORDER, format_func=lambda o: t(f"order.{o}"))
+rows = c3.slider(t("overview.heat_rows"), 10, 200, 60, step=10, key=K.HEAT_ROWS)
+sel = own if not chosen else own[own["field_id"].isin(chosen)]
+sel = sel.assign(_r=sel["ratio"].fillna(-1))
+sel = {"field": sel.sort_values(["field_id", "center_id"]), "worst": sel.sort_values(["_r", "center_id"]),
+       "best": sel.sort_values(["_r", "center_id"], ascending=[False, True])}[order]
+shown = sel["center_id"].head(rows).tolist()
+if len(sel) > rows:
+    st.caption(t("overview.heat_more", shown=rows, total=len(sel)))
+long = cache.coverage_long(ctx.token, ds)
+cells = long[long["center_id"].isin(shown)].copy()
+cells["center"] = cells["center_id"].map(lambda c: f"{names.get(c, c)} ({c})")
+cells["field"] = cells["field_id"].map(lambda f: ds.fields[f].name(ctx.lang))
+cells["share"] = cells.apply(lambda r: f"{r['covered']}/{r['total']} ({pct(r['ratio'])})", axis=1)
+y_order = [f"{names.get(c, c)} ({c})" for c in shown]
+base = alt.Chart(cells).encode(
+    x=alt.X("field_id:N", title=t("col.field"), sort=field_ids, axis=alt.Axis(labelAngle=0)),
+    y=alt.Y("center:N", title=None, sort=y_order),
+    tooltip=[alt.Tooltip("center:N", title=t("col.center")), alt.Tooltip("field:N", title=t("col.field")),
+             alt.Tooltip("share:N", title=t("col.coverage"))])
+heat = base.mark_rect().encode(color=alt.condition(
+    "isValid(datum.ratio)", alt.Color("ratio:Q", title=t("col.coverage"), scale=alt.Scale(domain=[0, 1], scheme="blues")),
+    alt.value("#eeeeee")))
+frame = base.transform_filter("datum.own").mark_rect(filled=False, stroke="#c0392b", strokeWidth=2)
+st.altair_chart((heat + frame).properties(height=max(200, 18 * len(shown))), width="stretch")
+
+# ---- provenance ----------------------------------------------------------------------------------------------
+st.subheader(t("overview.provenance"))
+prov = [(ctx.term(table), source or t("prov.unspecified"), n) for table, by in ds.provenance().items() for source, n in by.items()]
+st.dataframe(pd.DataFrame(prov, columns=[t("col.table"), t("col.source"), t("col.rows")]), hide_index=True)

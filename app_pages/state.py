@@ -1,0 +1,97 @@
+"""Every session-state key of the app, in one place, and the helpers that keep a choice across pages.
+
+Streamlit drops a widget's state when a page that does not draw it runs; choices that outlive a page (the
+center, the field, the language) are therefore kept under a plain key and mirrored into the widget's own key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+__all__ = ["K", "widget", "get", "put", "persistent_select"]
+
+
+class K:
+    """Session-state keys. A key here is either a widget key or a value the app keeps; nothing else is used."""
+
+    LANG = "lang"  # widget: zh | en
+    # data
+    UPLOADED = "uploaded"  # {"token", "name", "dataset"}: this session's own uploaded dataset (None = default data)
+    UPLOAD = "upload"  # widget: the dataset file uploader
+    UPLOAD_DONE = "upload_done"  # digest of the last upload processed (so a rerun does not validate it again)
+    UPLOAD_RESULT = "upload_result"  # {"ok", "name", "problems", "counts"} of the last upload, for display
+    EXPORT_FORMAT = "export_format"  # widget
+    NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE = "neo4j_uri", "neo4j_user", "neo4j_password", "neo4j_db"
+    NEO4J_RESULT = "neo4j_result"  # the last server answer (tables) or error text
+    NEO4J_FORM = "neo4j_form"  # form
+    CLICKS = "clicks"  # {component key: ts of the last click handled}
+    # buttons and downloads (a panel's key is one of these plus the panel's name)
+    OPEN, DOWNLOAD = "open", "download"
+    # selections shared by pages
+    CENTER = "center"
+    FIELD = "field"
+    # overview
+    HEAT_FIELDS, HEAT_ORDER, HEAT_ROWS = "heat_fields", "heat_order", "heat_rows"  # widgets
+    OV_FIELD = "ov_field"  # widget: the field to open
+    # center page
+    HOPS = "hops"  # widget
+    EGO_CAP = "ego_cap"  # widget
+    EGO_CLICK = "ego_click"  # component
+    EGO_SELECTED = "ego_selected"
+    EVIDENCE = "evidence"  # widget: evidence id to show
+    COVERAGE_PICK = "coverage_pick"  # widget: platform or member to show
+    # field page
+    FIELD_CLICK = "field_click"  # component
+    FIELD_CAP = "field_cap"  # widget
+    FIELD_SELECTED = "field_selected"
+    FIELD_UNREACHED = "field_unreached"  # widget
+    FIELD_OPEN_CENTER = "field_open_center"  # widget: the center to open
+    # network explorer
+    X_FIELDS, X_GROUPS, X_PROVINCES, X_FOREIGN = "x_fields", "x_groups", "x_provinces", "x_foreign"  # widgets
+    X_PLATFORM_KINDS, X_EDGES, X_CAP, X_HOPS = "x_platform_kinds", "x_edges", "x_cap", "x_hops"  # widgets
+    X_QUERY = "x_query"  # widget: search box
+    X_QUERY_SYNC = "x_query_sync"  # text to put into the search box on the next run (after a click)
+    X_HIT = "x_hit"  # widget: the search result chosen
+    X_CLICK = "x_click"  # component
+    X_SELECTED = "x_selected"  # the selected node id
+    X_FOCUS = "x_focus"  # node whose neighbourhood is shown (None = the filtered graph)
+    # what-if
+    WHATIF = "whatif"  # {center_id: {"add": [...], "remove": [...]}} — this session's edits only
+    W_REMOVE, W_ADDED, W_QUERY, W_PICK = "w_remove", "w_added", "w_query", "w_pick"  # widgets
+    # claims
+    CLAIMS_UPLOAD = "claims_upload"  # widget
+    CLAIMS_SOURCE = "claims_source"  # widget: dataset | upload
+
+
+def widget(key: str) -> str:
+    """The widget key that mirrors a kept value."""
+    return f"_w_{key}"
+
+
+def get(key: str, default=None):
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value) -> None:
+    st.session_state[key] = value
+
+
+def _copy(src: str, dst: str) -> None:
+    st.session_state[dst] = st.session_state[src]
+
+
+def persistent_select(label: str, options: Sequence, key: str, *, format_func: Callable = str, **kw):
+    """A selectbox whose choice is kept under ``key`` across pages; returns the choice (None without options)."""
+    options = list(options)
+    if not options:
+        st.selectbox(label, [], key=widget(key), disabled=True, **kw)
+        return None
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = options[0]
+    wkey = widget(key)
+    if st.session_state.get(wkey) != st.session_state[key]:
+        st.session_state[wkey] = st.session_state[key]
+    st.selectbox(label, options, key=wkey, format_func=format_func, on_change=_copy, args=(wkey, key), **kw)
+    return st.session_state[key]

@@ -1,0 +1,420 @@
+"""The app, run headless with streamlit's AppTest on the bundled sample: every page in both languages, the main
+interactions, and the numbers on the page — each computed here with the library and looked for on the page."""
+
+import datetime as _dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from graphkit import load_dataset, validate_dataset
+from graphkit.checks import check
+from graphkit.claims import claims
+from graphkit.coverage import coverage
+from graphkit.gaps import gaps
+from graphkit.recruit import recruit
+
+AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+sys.path.insert(0, str(ROOT))
+from app_pages import text  # noqa: E402
+from app_pages.common import translate as shown  # noqa: E402  (the text as the page holds it: values escaped)
+from app_pages.state import K, widget  # noqa: E402
+
+SAMPLE = ROOT / "data" / "sample"
+PAGES = ["overview", "center", "field", "explorer", "whatif", "claims", "data"]
+TODAY = _dt.date.today().isoformat()
+
+
+def pct(x) -> str:
+    return f"{x * 100:.1f}%"
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return load_dataset(SAMPLE)
+
+
+def start(monkeypatch, lang: str = "zh") -> AppTest:
+    monkeypatch.setenv("GRAPHKIT_DATA", str(SAMPLE))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    assert not at.exception, at.exception
+    if lang != "zh":
+        at.segmented_control(key=K.LANG).set_value(lang).run()
+    return at
+
+
+@pytest.fixture
+def app(monkeypatch) -> AppTest:
+    return start(monkeypatch)
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"app_pages/{page}.py").run()
+    ok(at)
+    return at
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def metric(at: AppTest, label: str) -> str:
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, (label, [m.label for m in at.metric])
+    return found[0]
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def zipped(folder: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in sorted(folder.glob("*.csv")):
+            zf.write(path, path.name)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_in_both_languages(monkeypatch, lang):
+    at = start(monkeypatch, lang)
+    for page in PAGES:
+        goto(at, page)
+        assert texts(at, "title")[0] == text.t(f"{page}.title", lang)
+        assert not at.error, texts(at, "error")
+    assert text.t("app.offline", lang) in texts(at, "caption")
+
+
+def test_overview_numbers(app, ds):
+    goto(app, "overview")
+    t = text.t
+    assert metric(app, t("kpi.centers")) == str(len(ds.frames["centers"]))
+    assert metric(app, t("kpi.orgs")) == str(len(ds.frames["organizations"]))
+    layout = [g for g in gaps(ds) if g.layout == "2017-64"]
+    assert metric(app, t("kpi.fields_with_center")) == f"{sum(g.centers > 0 for g in layout)}/{len(layout)}"
+    meeting = sum(c.ratio is not None and c.ratio >= 0.5 for c in coverage(ds))
+    assert metric(app, t("kpi.coverage_met")) == f"{meeting}/{len(ds.frames['centers'])}"
+    eligible = sum(r.eligible for r in check(ds, as_of=TODAY))
+    assert metric(app, t("kpi.eligible")) == f"{eligible}/{len(ds.frames['centers'])}"
+    no_center = [g.field_id for g in gaps(ds) if g.centers == 0]
+    assert f"**{t('overview.no_center', n=len(no_center))}**" in texts(app, "markdown")
+    listed = " ".join(texts(app, "markdown"))
+    assert all(f"- {f} " in listed for f in no_center)
+    # the synthetic-data banner names the tables and their synthetic rows
+    banner = texts(app, "warning")[0]
+    synthetic = (ds.frames["centers"]["source"] == "synthetic").sum()
+    assert f"创新中心 {synthetic}/{len(ds.frames['centers'])} 行" in banner
+    gap_table = app.dataframe[0].value
+    assert list(gap_table["领域编号"]) == [g.field_id for g in gaps(ds)]
+    assert list(gap_table["无人覆盖"]) == [len(g.unreached_platform_ids) for g in gaps(ds)]
+
+
+def test_center_page_checks_coverage_and_recruitment(app, ds):
+    goto(app, "center")
+    center = "C0036"
+    app.selectbox(key=widget(K.CENTER)).select(center).run()
+    ok(app)
+    result = check(ds, center, as_of=TODAY)[0]
+    cov = coverage(ds, center)[0]
+    for code in ("met", "not_met", "insufficient_data", "needs_review"):
+        label = [m.label for m in app.metric if m.label.endswith(text.term(code))][0]
+        assert metric(app, label) == f"{sum(c.status == code for c in result.checks)}/21"
+    assert metric(app, "覆盖率") == pct(cov.ratio)
+    assert len(app.expander) == 21
+    for expander, c in zip(app.expander, result.checks):
+        assert expander.label.startswith(f"{c.id} ", 2) and expander.label.endswith(text.term(c.status))
+    table = app.dataframe[0].value
+    assert [s.split(" ", 1)[1] for s in table["状态"]] == [text.term(c.status) for c in result.checks]
+    assert metric(app, "已覆盖") == str(cov.covered) and metric(app, "总数") == str(cov.total)
+    r = recruit(ds, center)
+    assert r.orgs, "the sample's C0036 needs recruits"
+    recruits = [d.value for d in app.dataframe if "建议招募" not in d.value.columns and "新覆盖平台数" in d.value.columns][0]
+    assert list(recruits["编号"]) == r.orgs
+    # the recruits, tried in what-if: coverage reaches the plan's ratio
+    app.button(key=f"{K.OPEN}:center:whatif").click().run()
+    ok(app)
+    assert texts(app, "title")[0] == "假设分析"
+    assert metric(app, "覆盖率") == pct(r.ratio_after)
+
+
+def test_whatif_recomputes_and_stays_in_the_session(monkeypatch, app, ds):
+    goto(app, "whatif")
+    center = "C0028"
+    app.selectbox(key=widget(K.CENTER)).select(center).run()
+    assert text.t("whatif.no_edits") in texts(app, "info")
+    base = coverage(ds, center)[0]
+    helper = sorted(base.via.items())[0][1][0]  # a member through which a platform is covered
+    app.multiselect(key=K.W_REMOVE).set_value([helper]).run()
+    ok(app)
+    uncovered_host = ds.hosts(base.uncovered_platform_ids[0])[0]
+    app.text_input(key=K.W_QUERY).input(uncovered_host).run()
+    app.selectbox(key=K.W_PICK).select(uncovered_host).run()
+    app.button(key=f"{K.OPEN}:whatif:add").click().run()
+    ok(app)
+    assert app.multiselect(key=K.W_ADDED).value == [uncovered_host]
+    edited = ds.with_members(center, add=[uncovered_host], remove=[helper])
+    after = coverage(edited, center)[0]
+    assert metric(app, "覆盖率") == pct(after.ratio)
+    before_checks, after_checks = check(ds, center, as_of=TODAY)[0], check(edited, center, as_of=TODAY)[0]
+    changed = sum((b.status, b.value) != (a.status, a.value) for b, a in zip(before_checks.checks, after_checks.checks))
+    assert f"**{shown('whatif.checks', n=changed)}**" in texts(app, "markdown")
+    assert coverage(ds, center)[0].covered == base.covered  # the loaded data is untouched
+    # another browser session sees none of this session's edits
+    other = goto(start(monkeypatch), "whatif")
+    other.selectbox(key=widget(K.CENTER)).select(center).run()
+    assert text.t("whatif.no_edits") in texts(other, "info") and metric(other, "覆盖率") == pct(base.ratio)
+    app.button(key=f"{K.OPEN}:whatif:reset").click().run()
+    assert text.t("whatif.no_edits") in texts(app, "info")
+
+
+def test_upload_bad_keeps_data_then_good_replaces_it(app):
+    goto(app, "data")
+    bad = zipped(ROOT / "tests" / "data" / "invalid" / "several_errors_in_several_files")
+    app.file_uploader(key=K.UPLOAD).set_value(("bad.zip", bad, "application/zip")).run()
+    ok(app)
+    report = validate_dataset(bad, name="bad.zip")
+    assert not report.ok
+    assert app.code[0].value.splitlines() == report.problems.format_errors("zh") + report.problems.format_warnings("zh")
+    assert all(re.match(r"^[\w.\[\]]+:\d+:[\w*]+: ", line) for line in app.code[0].value.splitlines())
+    assert texts(app, "error")[0] == shown("data.rejected", name="bad.zip", errors=5, warnings=0)
+    assert "当前数据：sample" in texts(app, "caption")  # the previous data stays
+    good = zipped(ROOT / "tests" / "data" / "tiny_full")
+    app.file_uploader(key=K.UPLOAD).set_value(("good.zip", good, "application/zip")).run()
+    ok(app)
+    assert shown("data.in_use", name="good.zip") in texts(app, "caption")
+    assert texts(app, "success")[0].startswith(shown("data.accepted", name="good.zip", warnings=0)[:12])
+    goto(app, "overview")
+    assert metric(app, "创新中心") == str(len(load_dataset(ROOT / "tests" / "data" / "tiny_full").frames["centers"]))
+    goto(app, "data")
+    app.button(key=f"{K.OPEN}:data:default").click().run()
+    assert "当前数据：sample" in texts(app, "caption")
+
+
+def test_claims_check_upload_and_dataset(app, ds):
+    from graphkit.application import read_application
+    from test_application import application_xlsx
+
+    goto(app, "claims")
+    assert text.t("claims.upload_hint") in texts(app, "info")
+    book = application_xlsx([("C0005", "coverage_ratio", "62%", ""), ("C9999", "member_count", "3", ""),
+                             ("C0005", "covered_platforms", f"{ds.platforms_of_field('F03')[0]}|不存在的平台", "")])
+    app.file_uploader(key=K.CLAIMS_UPLOAD).set_value(("申报书.xlsx", book, "application/octet-stream")).run()
+    ok(app)
+    assert app.code[0].value == "申报书.xlsx[claims]:3:center_id: 引用了不存在的创新中心编号 C9999"
+    verdicts = read_application(book, ds, name="申报书.xlsx").verdicts(ds)
+    table = [d.value for d in app.dataframe if "结论" in d.value.columns][0]
+    assert [v.split(" ", 1)[1] for v in table["结论"]] == [text.term(v.verdict) for v in verdicts]
+    assert list(table["行"]) == [2, 4]
+    app.radio(key=K.CLAIMS_SOURCE).set_value("dataset").run()
+    ok(app)
+    counts = {code: sum(v.verdict == code for v in claims(ds)) for code in ("consistent", "overstated")}
+    for code, n in counts.items():
+        label = [m.label for m in app.metric if m.label.endswith(text.term(code))][0]
+        assert metric(app, label) == str(n)
+
+
+def test_field_page(app, ds):
+    goto(app, "field")
+    empty = next(g for g in gaps(ds) if g.centers == 0 and g.platforms)
+    app.selectbox(key=widget(K.FIELD)).select(empty.field_id).run()
+    ok(app)
+    assert text.t("field.no_center") in texts(app, "warning")
+    assert metric(app, "平台") == str(empty.platforms)
+    busy = max(gaps(ds), key=lambda g: g.centers)
+    app.selectbox(key=widget(K.FIELD)).select(busy.field_id).run()
+    ok(app)
+    assert metric(app, "中心数") == str(busy.centers) and metric(app, "最高覆盖率") == pct(busy.best_ratio)
+    app.checkbox(key=K.FIELD_UNREACHED).check().run()
+    assert len(app.dataframe[0].value) == len(busy.unreached_platform_ids)
+
+
+def test_explorer_search_select_and_filters(app, ds):
+    from graphkit.views import explore_network
+
+    goto(app, "explorer")
+    name = ds.center("C0005").name
+    app.text_input(key=K.X_QUERY).input(name).run()
+    app.selectbox(key=K.X_HIT).select("C0005").run()
+    ok(app)
+    assert any(m.startswith(f"**{name}**") for m in texts(app, "markdown"))  # the details of the chosen node
+    app.multiselect(key=K.X_FIELDS).set_value([]).run()
+    app.slider(key=K.X_CAP).set_value(100).run()
+    ok(app)
+    v = explore_network(ds, cap=100, keep=("C0005",))
+    assert shown("explorer.counts", nodes=len(v.nodes), edges=len(v.edges), matched=v.matched_nodes,
+                  matched_edges=v.matched_edges) in texts(app, "caption")
+    app.radio(key=K.X_FOREIGN).set_value("foreign").run()
+    app.multiselect(key=K.X_GROUPS).set_value(["university", "research_institute"]).run()
+    ok(app)
+    app.button(key=f"{K.OPEN}:explorer:nbr").click().run()  # "show its neighbourhood" of the selected node
+    ok(app)
+    assert shown("explorer.focus", name=f"{name} (C0005)") in texts(app, "info")
+
+
+def test_language_switch_keeps_the_page_and_the_choice(app):
+    goto(app, "center")
+    app.selectbox(key=widget(K.CENTER)).select("C0036").run()
+    app.segmented_control(key=K.LANG).set_value("en").run()
+    ok(app)
+    assert texts(app, "title")[0] == "Center" and app.selectbox(key=widget(K.CENTER)).value == "C0036"
+    assert text.t("center.tab_checks", "en") in [tab.label for tab in app.tabs]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_selector_through_its_options(app, page):
+    """Flip each selectbox, radio, multiselect, slider and checkbox through (up to four of) its options."""
+    goto(app, page)
+    for kind in ("selectbox", "radio", "multiselect", "slider", "checkbox"):
+        for key in [w.key for w in getattr(app, kind) if w.key]:
+            found = getattr(app, kind)(key=key)
+            if kind == "slider":
+                values = [found.min, found.max]
+            elif kind == "checkbox":
+                values = [True, False]
+            else:
+                values = list(found.options)[:4]
+            for value in values:
+                found = [w for w in getattr(app, kind) if w.key == key]
+                if not found:  # the widget went away (e.g. a search box emptied its results)
+                    break
+                found = found[0]
+                if kind == "selectbox":
+                    found.select_index(list(found.options).index(value)).run()
+                elif kind == "radio":
+                    found.set_value(next(o for o in found.options if str(o) == str(value))).run()
+                elif kind == "multiselect":
+                    found.set_value([value]).run()
+                else:
+                    found.set_value(value).run()
+                ok(app)
+    app.segmented_control(key=K.LANG).set_value("en").run()
+    ok(app)
+
+
+def test_catalog_is_complete_in_both_languages():
+    used = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']""", path.read_text(encoding="utf-8")))
+    # keys built at run time: every member of each family
+    used |= {f"nav.{p}" for p in PAGES} | {f"{p}.title" for p in PAGES} | {f"order.{o}" for o in ("field", "worst", "best")}
+    used |= {f"minimal.{m}" for m in (True, False, None)} | {f"center.report_{f}" for f in ("html", "md")}
+    used |= {f"claims.source_{s}" for s in ("upload", "dataset")} | {f"explorer.foreign_{v}" for v in ("any", "domestic", "foreign")}
+    used |= {f"format.{f}" for f in ("turtle", "jsonld", "graphml", "gexf", "csv", "xlsx")}
+    used |= {f"col.{c}" for c in ("member_id", "name", "group", "province", "country", "role", "joined", "shareholder", "platforms")}
+    assert used <= set(text.TEXT), sorted(used - set(text.TEXT))
+    for key, (zh, en) in text.TEXT.items():
+        assert zh and en, key
+        assert sorted(re.findall(r"{(\w+)}", zh)) == sorted(re.findall(r"{(\w+)}", en)), key
+
+
+def test_app_code_rules():
+    """No HTML from user data, no CSS aimed at Streamlit's generated classes, session keys only from K."""
+    for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
+        source = path.read_text(encoding="utf-8")
+        assert "unsafe_allow_html" not in source and "st.html" not in source, path
+        assert not re.search(r"\.st-|data-testid|<style", source), path
+        assert not re.search(r"""key=["']""", source), f"{path}: a widget key that is not from app_pages.state.K"
+        assert not re.search(r"""session_state\[["']""", source), f"{path}: a session key that is not from K"
+    config = (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    assert re.search(r"^gatherUsageStats = false", config, re.M)
+
+
+def test_neo4j_unreachable_server_is_a_message_not_a_crash(app):
+    goto(app, "data")
+    app.text_input(key=K.NEO4J_URI).input("bolt://127.0.0.1:9").run()  # nothing listens on port 9
+    app.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.query")).click().run()
+    ok(app)
+    errors = texts(app, "error")
+    assert errors and (errors[0].startswith("服务器操作失败") or errors[0] == text.t("neo4j.missing")), errors
+
+
+@pytest.mark.bolt
+def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, tmp_path):
+    """The data page pushes the loaded data to a real Bolt server and runs the gap query there: same answer."""
+    pytest.importorskip("graphkit.cypher")
+    import os
+
+    tiny = ROOT / "tests" / "data" / "tiny_full"
+    monkeypatch.setenv("GRAPHKIT_DATA", str(tiny))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
+    goto(at, "data")
+    at.text_input(key=K.NEO4J_URI).input(bolt_uri)
+    if bolt_server is None:  # NEO4J_URI: its credentials
+        at.text_input(key=K.NEO4J_USER).input(os.environ.get("NEO4J_USER", ""))
+        at.text_input(key=K.NEO4J_PASSWORD).input(os.environ.get("NEO4J_PASSWORD", ""))
+    else:
+        at.text_input(key=K.NEO4J_USER).input("")
+    at.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.push")).click().run()
+    ok(at)
+    assert text.t("neo4j.pushed") in texts(at, "success"), texts(at, "error")
+    at.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.query")).click().run()
+    ok(at)
+    table = [d.value for d in at.dataframe if "union_ratio" in d.value.columns][0]
+    assert list(table["field_id"]) == [g.field_id for g in gaps(load_dataset(tiny))]
+    assert list(table["platforms"]) == [g.platforms for g in gaps(load_dataset(tiny))]
+
+
+def test_the_default_data_comes_from_env_or_the_command_line(monkeypatch):
+    from app_pages import loading
+
+    monkeypatch.delenv("GRAPHKIT_DATA", raising=False)
+    monkeypatch.setattr(sys, "argv", ["app.py"])
+    assert loading.default_source() == SAMPLE
+    monkeypatch.setattr(sys, "argv", ["app.py", "--data", "/srv/mic"])  # streamlit run app.py -- --data /srv/mic
+    assert loading.default_source() == Path("/srv/mic")
+    monkeypatch.setattr(sys, "argv", ["app.py", "/srv/other"])
+    assert loading.default_source() == Path("/srv/other")
+    monkeypatch.setenv("GRAPHKIT_DATA", "/srv/env")
+    assert loading.default_source() == Path("/srv/env")
+
+
+def test_missing_default_data_explains_itself(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRAPHKIT_DATA", str(tmp_path / "nowhere"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    ok(at)
+    assert texts(at, "error") == [shown("data.no_default", path=str(tmp_path / "nowhere"))]
+    goto(at, "data")  # the data page explains too, and lets the user upload a dataset
+    assert texts(at, "error") == [shown("data.no_default", path=str(tmp_path / "nowhere"))]
+    at.file_uploader(key=K.UPLOAD).set_value(("tiny.zip", zipped(ROOT / "tests" / "data" / "tiny_full"),
+                                              "application/zip")).run()
+    ok(at)
+    assert shown("data.in_use", name="tiny.zip") in texts(at, "caption") and not at.error
+
+
+HOSTILE_NAME = "![x](http://evil.example/t.png) [点我](javascript:alert(1)) <b>粗</b> :material/home: $x$"
+
+
+def test_names_from_the_data_stay_plain_text(monkeypatch, tmp_path):
+    """A name that is Markdown (an image that would be fetched, a link, HTML, an icon, LaTeX) is shown as text."""
+    import shutil
+
+    folder = tmp_path / "hostile"
+    shutil.copytree(ROOT / "tests" / "data" / "tiny_full", folder)
+    for name, old in (("centers.csv", "测试中心"), ("organizations.csv", "运营公司"), ("fields.csv", "动力电池")):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, '"' + HOSTILE_NAME + '"'), encoding="utf-8")
+    ds = load_dataset(folder)
+    assert ds.center("C1").name == HOSTILE_NAME and ds.organization("O1").name == HOSTILE_NAME
+    monkeypatch.setenv("GRAPHKIT_DATA", str(folder))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    for page in PAGES:
+        goto(at, page)
+        if page == "explorer":
+            at.text_input(key=K.X_QUERY).input("O1").run()
+            at.selectbox(key=K.X_HIT).select("O1").run()
+        if page == "field":
+            at.selectbox(key=widget(K.FIELD)).select("F23").run()
+        ok(at)
+        rendered = [(kind, str(e.value)) for kind in ("markdown", "caption", "title", "subheader", "header", "info",
+                                                      "warning", "error", "success") for e in getattr(at, kind)]
+        rendered += [("expander", e.label) for e in at.expander] + [("metric", m.label) for m in at.metric]
+        for kind, value in rendered:
+            for raw in ("](http", "](javascript", "<b>", ":material/home:", "$x$"):
+                assert raw not in value, (page, kind, value)
+        if page in ("center", "explorer"):
+            assert any("evil" in v for _, v in rendered), page  # the name is there, escaped
