@@ -241,7 +241,7 @@ def _columns_to_table(columns: list, name: str, label: str, problems: Problems, 
         return None
     header_cells = [(c[0].as_py() or "").strip().lstrip("\ufeff") for c in columns]
     # exports neutralise header cells too (an extra column may be named "=x"); undo it like any other cell
-    header_cells = [c[1:] if c[:1] == "'" and c[1:2] and c[1] in FORMULA_CHARS else c for c in header_cells]
+    header_cells = [c[1:] if _NEUTRALIZED.match(c) else c for c in header_cells]
     body = [unneutralize_arrow(pc.utf8_trim_whitespace(c.slice(1))) for c in columns]
     table = TABLES.get(name)
     names: list[str] = []
@@ -288,32 +288,37 @@ def _columns_to_table(columns: list, name: str, label: str, problems: Problems, 
 FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralize(value: str) -> str:
-    r"""Make a text cell safe for spreadsheets: a leading = + - @ TAB or CR gets an apostrophe in front.
+_NEUTRALIZED = re.compile(r"^'+[=+\-@\t\r]")  # what neutralize() prefixes: apostrophes, then a formula character
 
-    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("ok")
-    ('\'=HYPERLINK("http://x")', 'ok')
+
+def neutralize(value: str) -> str:
+    r"""Make a text cell safe for spreadsheets: a leading = + - @ TAB or CR gets an apostrophe in front — and so
+    does a value that already starts with apostrophes before such a character, so that reading undoes exactly one.
+
+    >>> neutralize("=HYPERLINK(\"http://x\")"), neutralize("ok"), neutralize("'=1")
+    ('\'=HYPERLINK("http://x")', 'ok', "''=1")
     """
-    return "'" + value if value and value[0] in FORMULA_CHARS else value
+    if value and (value[0] in FORMULA_CHARS or _NEUTRALIZED.match(value)):
+        return "'" + value
+    return value
 
 
 def unneutralize_arrow(arr):
-    """:func:`unneutralize` on a pyarrow string array."""
+    """:func:`unneutralize` on a pyarrow string array: one leading apostrophe goes when apostrophes lead to a
+    formula character."""
     import pyarrow.compute as pc
 
     if not pc.any(pc.starts_with(arr, "'")).as_py():
         return arr
-    second = pc.utf8_slice_codeunits(arr, 1, 2)
-    mask = pc.and_(pc.starts_with(arr, "'"), pc.is_in(second, value_set=__import__("pyarrow").array(list(FORMULA_CHARS))))
+    mask = pc.match_substring_regex(arr, _NEUTRALIZED.pattern)
     return pc.if_else(mask, pc.utf8_slice_codeunits(arr, 1), arr)
 
 
 def unneutralize(series: pd.Series) -> pd.Series:
     """Undo :func:`neutralize` on read, so that export → load is lossless."""
-    mask = series.str.startswith("'") & series.str[1:2].isin(FORMULA_CHARS)
-    if mask.any():
-        series = series.where(~mask, series.str[1:])
-    return series
+    from .columns import to_arrow
+
+    return pd.Series(pd.arrays.ArrowStringArray(unneutralize_arrow(to_arrow(series))), index=series.index)
 
 
 def _check_cells(frame: pd.DataFrame, label: str, problems: Problems, settings: Settings, *, nul: bool = True) -> None:
