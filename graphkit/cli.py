@@ -497,7 +497,8 @@ def neo4j_push(data, uri, user, password_env, database, fmt, lang, quiet):
     _setup(fmt, lang, quiet)
     ds = _load(data, lang)
     u, p = _credentials(user, password_env)
-    stats = push(ds, uri, user=u, password=p, database=database, progress=None if quiet else _err)
+    progress = None if quiet else (lambda message, done, total: _err(message))
+    stats = push(ds, uri, user=u, password=p, database=database, progress=progress)
     if fmt == "json":
         _emit_json(stats)
     else:

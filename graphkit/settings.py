@@ -19,7 +19,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "max_file_bytes": ("单个 CSV 文件的最大字节数", "largest single CSV file in bytes"),
     "max_rows": ("每个表的最大数据行数", "most data rows per table"),
     "max_cell_chars": ("单元格的最大字符数", "longest cell in characters"),
-    "bolt_batch_bytes_falkordb": ("FalkorDB Bolt 每批写入的最大编码字节数（其 Bolt 端点在约 8 KB 的消息上崩溃）", "largest encoded batch sent to a FalkorDB Bolt server (it crashes on messages over about 8 KB)"),
+    "bolt_batch_bytes_falkordb": ("FalkorDB Bolt 每条语句展开后的最大字节数（参数被拼入查询文本；超过约 4,100 字节服务器崩溃）", "largest expanded statement (query text with its parameters spliced in) sent to a FalkorDB Bolt server; it crashes above about 4,100 bytes"),
     "bolt_batch_bytes_neo4j": ("Neo4j 每批写入的最大编码字节数", "largest encoded batch sent to Neo4j"),
     "bolt_batch_rows_neo4j": ("Neo4j 每批写入的最大行数", "most rows per batch sent to Neo4j"),
     "bolt_retries": ("Bolt 连接中断时的重试次数", "retries when a Bolt connection drops"),
@@ -35,7 +35,7 @@ class Settings:
     max_file_bytes: int = 512 * 1024 * 1024
     max_rows: int = 5_000_000
     max_cell_chars: int = 100_000
-    bolt_batch_bytes_falkordb: int = 6_000
+    bolt_batch_bytes_falkordb: int = 4_000
     bolt_batch_bytes_neo4j: int = 4_000_000
     bolt_batch_rows_neo4j: int = 5_000
     bolt_retries: int = 3
