@@ -18,12 +18,12 @@ import streamlit as st
 
 from graphkit import views
 from graphkit.checks import check
-from graphkit.claims import claims
-from graphkit.coverage import coverage as _coverage
-from graphkit.coverage import coverage_matrix
-from graphkit.gaps import gaps as _gaps
-from graphkit.reach import reach as _reach
-from graphkit.recruit import recruit as _recruit
+from graphkit.queries.claims import claims
+from graphkit.queries.coverage import coverage as _coverage
+from graphkit.queries.coverage import coverage_matrix
+from graphkit.queries.gaps import gaps as _gaps
+from graphkit.queries.reach import reach as _reach
+from graphkit.queries.recruit import recruit as _recruit
 
 # The query functions are imported from their modules: ``graphkit.coverage`` (and reach, gaps, recruit, claims)
 # names the function only until its submodule is imported, then the submodule.

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from graphkit import load_dataset  # noqa: E402
 from graphkit.cypher import CypherEngine, push, wipe  # noqa: E402
 from graphkit.engine import EmbeddedEngine  # noqa: E402
-from graphkit.generate import generate  # noqa: E402
+from graphkit.synthetic import generate  # noqa: E402
 
 
 def _plain(x):

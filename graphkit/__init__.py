@@ -28,13 +28,13 @@ _EXPORTS = {
     "Settings": "graphkit.settings",
     "get_settings": "graphkit.settings",
     # queries
-    "coverage": "graphkit.coverage",
-    "coverage_matrix": "graphkit.coverage",
+    "coverage": "graphkit.queries.coverage",
+    "coverage_matrix": "graphkit.queries.coverage",
     "check": "graphkit.checks",
-    "reach": "graphkit.reach",
-    "gaps": "graphkit.gaps",
-    "recruit": "graphkit.recruit",
-    "claims": "graphkit.claims",
+    "reach": "graphkit.queries.reach",
+    "gaps": "graphkit.queries.gaps",
+    "recruit": "graphkit.queries.recruit",
+    "claims": "graphkit.queries.claims",
     "to_frame": "graphkit.frames",
     # engines and outputs
     "open_engine": "graphkit.engine",
@@ -44,7 +44,7 @@ _EXPORTS = {
     "export_dataset": "graphkit.export",
     "to_turtle": "graphkit.rdf",
     "to_jsonld": "graphkit.rdf",
-    "generate": "graphkit.generate",
+    "generate": "graphkit.synthetic",
     # errors
     "GraphkitError": "graphkit.errors",
     "InvalidDatasetError": "graphkit.errors",

@@ -47,8 +47,8 @@ class Application:
         return not self.problems.has_errors()
 
     def verdicts(self, ds, rules=None) -> list:
-        """Claim verdicts for the valid rows (see :func:`graphkit.claims.claims`)."""
-        from .claims import claims
+        """Claim verdicts for the valid rows (see :func:`graphkit.queries.claims.claims`)."""
+        from .queries.claims import claims
 
         return claims(ds, rules=rules, frame=self.claims) if len(self.claims) else []
 

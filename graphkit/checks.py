@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from .coverage import Coverage, coverage_model
+from .queries.coverage import Coverage, coverage_model
 from .errors import UnknownIdError
 from .notice import CHECK_IDS, CHECKS
 from .rules import Rules

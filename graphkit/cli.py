@@ -537,7 +537,7 @@ def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
 @_common
 def generate(scale, seed, output, fmt, lang, quiet):
     """Write a synthetic dataset (every row marked source = synthetic). / 生成合成数据集。"""
-    from .generate import generate as gen
+    from .synthetic import generate as gen
 
     _setup(fmt, lang, quiet)
     with _step(f"生成 {scale.upper()} 规模数据", f"generating scale {scale.upper()}"):

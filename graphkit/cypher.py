@@ -6,7 +6,7 @@
 * :class:`CypherEngine` answers every query of :class:`graphkit.engine.Engine` on the server and returns the
   same typed objects as the embedded engine: the joins and aggregations run as parameterised Cypher, only
   their results travel, and the rules of the checks, recruitment and claims are the very same Python
-  (:func:`graphkit.checks.evaluate`, :func:`graphkit.recruit.plan_recruitment`, the claims verdicts).
+  (:func:`graphkit.checks.evaluate`, :func:`graphkit.queries.recruit.plan_recruitment`, the claims verdicts).
 
 Query text is built only from constants of the model (labels, relationship types, column names); every
 value travels as a parameter, escaped for FalkorDB by :mod:`graphkit.cypher_bolt`.
@@ -29,8 +29,8 @@ from .cypher_model import INTERNAL, NODE_TABLES, table_label
 from .errors import UnknownIdError
 from .model import Center, Organization, Platform
 from .notice import Field
-from .reach import Reach
-from .recruit import Recruitment, plan_recruitment
+from .queries.reach import Reach
+from .queries.recruit import Recruitment, plan_recruitment
 from .rules import Rules
 from .schema import ORG_KINDS, TABLES
 from .settings import get_settings
@@ -224,7 +224,7 @@ class CypherEngine(FactsMixin):
         return out
 
     def gaps(self, field=None, *, rules: Rules | None = None):
-        from .gaps import Gap
+        from .queries.gaps import Gap
 
         rules = rules or Rules()
         if field is not None:
@@ -343,7 +343,7 @@ class CypherEngine(FactsMixin):
         if self._matcher is None:
             import pandas as pd
 
-            from .claims import NameMatcher
+            from .queries.claims import NameMatcher
 
             found = sorted(read_items(self.client, "Platform", False), key=lambda t: (t[1].get("row", 1 << 62), t[0]))
             plats = [_row_of("platforms", p) for _, p in found]  # in row order: it breaks ties between suggestions
@@ -397,7 +397,7 @@ def _field(field_id: str, props: dict) -> Field:
 
 def _entry(cid: str, fid: str, plats: list[tuple[str, str]], reached: dict[str, list], with_via: bool):
     """One :class:`graphkit.coverage.Coverage` from the field's counted platforms and what the center reaches."""
-    from .coverage import Coverage
+    from .queries.coverage import Coverage
     from .schema import PLATFORM_KINDS
 
     covered = [p for p, _ in plats if p in reached]

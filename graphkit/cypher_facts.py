@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .checks import CenterChecks, CenterFacts, CollabFact, evaluate
-from .claims import ClaimVerdict, EntryVerdict, verdict_for_count, verdict_for_ratio
+from .queries.claims import ClaimVerdict, EntryVerdict, verdict_for_count, verdict_for_ratio
 from .cypher_io import read_one
 from .rules import Rules
 from .validate import parse_ratio

@@ -43,7 +43,7 @@ class EmbeddedEngine:
         self.dataset = dataset
 
     def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True):
-        from .coverage import coverage
+        from .queries.coverage import coverage
 
         return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
 
@@ -53,22 +53,22 @@ class EmbeddedEngine:
         return check(self.dataset, center, as_of=as_of, rules=rules)
 
     def reach(self, center, hops=None, *, rules=None):
-        from .reach import reach
+        from .queries.reach import reach
 
         return reach(self.dataset, center, hops, rules)
 
     def gaps(self, field=None, *, rules=None):
-        from .gaps import gaps
+        from .queries.gaps import gaps
 
         return gaps(self.dataset, field, rules)
 
     def recruit(self, center, *, field=None, rules=None):
-        from .recruit import recruit
+        from .queries.recruit import recruit
 
         return recruit(self.dataset, center, field=field, rules=rules)
 
     def claims(self, center=None, *, rules=None):
-        from .claims import claims
+        from .queries.claims import claims
 
         return claims(self.dataset, center, rules=rules)
 

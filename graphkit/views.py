@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .coverage import coverage_model
+from .queries.coverage import coverage_model
 from .errors import UnknownIdError
 from .schema import ORG_KINDS, PLATFORM_KINDS
 from .viz import GROUP_LABELS, GROUP_STYLE
@@ -504,7 +504,7 @@ def platform_table(ds, field_id: str, rules=None) -> pd.DataFrame:
 def founding_recruitment(ds, field_id: str, rules=None):
     """For a field (typically one with no center): the fewest host organisations a new center would need as
     members to cover the coverage threshold of the field's platforms (a :class:`graphkit.recruit.Recruitment`)."""
-    from .recruit import plan_recruitment
+    from .queries.recruit import plan_recruitment
     from .rules import Rules
     from .settings import get_settings
 

@@ -13,10 +13,10 @@ import pytest
 from conftest import ROOT
 from graphkit import load_dataset, validate_dataset
 from graphkit.checks import check
-from graphkit.claims import claims
-from graphkit.coverage import coverage
-from graphkit.gaps import gaps
-from graphkit.recruit import recruit
+from graphkit.queries.claims import claims
+from graphkit.queries.coverage import coverage
+from graphkit.queries.gaps import gaps
+from graphkit.queries.recruit import recruit
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 sys.path.insert(0, str(ROOT))

@@ -123,7 +123,7 @@ def test_tolerance_from_rules(claims_dir, tmp_path):
 
 
 def test_normalize_name():
-    from graphkit.claims import normalize_name
+    from graphkit.queries.claims import normalize_name
 
     assert normalize_name("中科院 沈阳自动化研究所（机器人学国家重点实验室）") == normalize_name("中国科学院沈阳自动化研究所(机器人学国家重点实验室)")
     assert normalize_name("ＡＢＣ　国家重点实验室") == "abc国家重点实验室"  # NFKC full-width letters and space

@@ -159,12 +159,12 @@ def test_invalid_data_exit_2(tmp_path):
 
 
 def test_internal_error_exit_1_without_traceback(eligible_dir, monkeypatch):
-    import graphkit.coverage
+    import graphkit.queries.coverage
 
     def boom(*a, **k):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr(graphkit.coverage, "coverage_model", boom)
+    monkeypatch.setattr(graphkit.queries.coverage, "coverage_model", boom)
     monkeypatch.delenv("GRAPHKIT_DEBUG", raising=False)
     r = run_cli("coverage", eligible_dir, "--format", "json")
     assert r.exit_code == 1

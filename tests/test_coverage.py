@@ -87,7 +87,7 @@ def test_counted_kinds_rule_includes_other_national(coverage_dir, tmp_path):
 
 def test_member_joining_a_platform_host_changes_coverage(tmp_path):
     """Adding the shareholder S1 as a member of CA reaches P04 (library API)."""
-    from graphkit.coverage import coverage
+    from graphkit.queries.coverage import coverage
 
     t = coverage_tables()
     t["alliance_members"].append({"center_id": "CA", "member_id": "S1", "role": "member"})

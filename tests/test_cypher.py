@@ -90,7 +90,7 @@ def dataset(tmp_path_factory):
                     pytest.skip("data/sample is not there")
                 _DATASETS[name] = load_dataset(SAMPLE)
             else:
-                from graphkit.generate import generate
+                from graphkit.synthetic import generate
 
                 folder = tmp_path_factory.mktemp("scale-S")
                 generate("S", seed=7, out=folder)

@@ -41,7 +41,7 @@ def test_fields_with_no_center(coverage_dir):
 
 
 def test_unreached_platform_becomes_reached(tmp_path):
-    from graphkit.gaps import gaps
+    from graphkit.queries.gaps import gaps
 
     t = coverage_tables()
     t["alliance_members"].append({"center_id": "CD", "member_id": "N1", "role": "member"})  # N1 hosts P07 and P11

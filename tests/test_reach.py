@@ -55,7 +55,7 @@ def test_reach_of_the_other_center(reach_dir):
 
 
 def test_center_without_operating_company_ties_shareholders_to_the_center(tmp_path):
-    from graphkit.reach import reach
+    from graphkit.queries.reach import reach
 
     t = reach_tables()
     t["centers"][1]["operating_company_id"] = ""

@@ -20,8 +20,8 @@ from fractions import Fraction
 import pandas as pd
 
 from .coverage import coverage_model
-from .errors import UnknownIdError
-from .rules import Rules
+from ..errors import UnknownIdError
+from ..rules import Rules
 
 __all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count"]
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .coverage import coverage_model
-from .errors import UnknownIdError
-from .rules import Rules
+from ..errors import UnknownIdError
+from ..rules import Rules
 
 __all__ = ["Gap", "gaps"]
 

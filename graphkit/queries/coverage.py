@@ -16,9 +16,9 @@ from fractions import Fraction
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import UnknownIdError
-from .rules import Rules
-from .schema import PLATFORM_KINDS
+from ..errors import UnknownIdError
+from ..rules import Rules
+from ..schema import PLATFORM_KINDS
 
 __all__ = ["Coverage", "CoverageModel", "coverage", "coverage_matrix", "coverage_model"]
 

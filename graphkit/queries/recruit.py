@@ -16,9 +16,9 @@ from fractions import Fraction
 import numpy as np
 
 from .coverage import coverage_model
-from .errors import UnknownIdError
-from .rules import Rules
-from .settings import get_settings
+from ..errors import UnknownIdError
+from ..rules import Rules
+from ..settings import get_settings
 
 __all__ = ["Recruitment", "recruit", "plan_recruitment"]
 

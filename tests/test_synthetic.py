@@ -13,17 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from graphkit.checks import check
-from graphkit.claims import claims
-from graphkit.coverage import coverage
+from graphkit.queries.claims import claims
+from graphkit.queries.coverage import coverage
 from graphkit.dataset import load_dataset, validate_dataset
 from graphkit.errors import GraphkitError
-from graphkit.gaps import gaps
-from graphkit.generate import (
-    ATTESTED, REAL_CENTERS, REALDATA_DIR, SAMPLE_AS_OF, SAMPLE_DESIGN, SAMPLE_DIR, SCALES, build_sample, generate,
-    generate_frames, read_realdata, write_dataset,
-)
+from graphkit.queries.gaps import gaps
+from graphkit.sample import REAL_CENTERS, SAMPLE_AS_OF, SAMPLE_DESIGN, SAMPLE_DIR, build_sample, read_realdata
+from graphkit.synthetic import ATTESTED, REALDATA_DIR, SCALES, generate, generate_frames, write_dataset
 from graphkit.notice import CHECK_IDS
-from graphkit.recruit import recruit
+from graphkit.queries.recruit import recruit
 from graphkit.settings import get_settings
 
 COMPUTED = [c for c in CHECK_IDS if c not in ATTESTED]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import UnknownIdError
-from .schema import ORG_KINDS
+from ..errors import UnknownIdError
+from ..schema import ORG_KINDS
 
 __all__ = ["Reach", "reach", "reach_codes"]
 
