@@ -1,6 +1,8 @@
 """The real app in a real browser: `streamlit run app.py` on a free port, driven by Playwright in headless Debian
 Chromium. Visits the main pages, clicks a node of a network view, checks that no request left localhost, and
-saves the screenshots the README shows (docs/screenshots/*.png)."""
+takes screenshots of the main pages — into a temporary folder, or into the folder named by GRAPHKIT_SCREENSHOTS
+(`GRAPHKIT_SCREENSHOTS=docs/screenshots pytest tests/test_browser.py` refreshes the ones the README shows), so
+that a test run never rewrites tracked files."""
 
 import os
 import socket
@@ -16,7 +18,6 @@ import pytest
 from conftest import CHROMIUM_ARGS, ROOT
 
 pytestmark = pytest.mark.browser  # not "slow": CI deselects slow tests, and this one must run there
-SHOTS = ROOT / "docs" / "screenshots"
 PAGES = [("overview", ""), ("center", "center"), ("field", "field"), ("explorer", "explorer"), ("whatif", "whatif"),
          ("claims", "claims"), ("data", "data")]
 LOCAL = {"localhost", "127.0.0.1", "::1"}
@@ -81,8 +82,9 @@ def graph_frame(tab, timeout: float = 60):
     raise AssertionError("no network view became ready")
 
 
-def test_app_in_chromium(served, chromium):
+def test_app_in_chromium(served, chromium, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
+    SHOTS = Path(os.environ["GRAPHKIT_SCREENSHOTS"]) if os.environ.get("GRAPHKIT_SCREENSHOTS") else tmp_path / "shots"
     from graphkit import load_dataset
     from graphkit.views import ego_network
 
