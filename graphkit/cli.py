@@ -57,6 +57,37 @@ def _emit_json(obj) -> None:
     out.flush()
 
 
+def _emit_json_stream(batches) -> None:
+    """A JSON list written batch by batch (each batch a list of items), byte-identical to :func:`_emit_json`'s
+    compact output."""
+    out = sys.stdout.buffer
+    out.write(b"[")
+    first = True
+    for batch in batches:
+        for item in batch:
+            if not first:
+                out.write(b",")
+            out.write(_dumps_compact(item))
+            first = False
+    out.write(b"]\n")
+    out.flush()
+
+
+def _dumps_compact(obj) -> bytes:
+    try:
+        import orjson
+
+        return orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY, default=_default)
+    except ImportError:  # pragma: no cover
+        import json
+
+        return json.dumps(obj, ensure_ascii=False, default=_default, separators=(",", ":")).encode("utf-8")
+
+
+def _summary(r) -> dict:
+    return {"center_id": r.center_id, "field_id": r.field_id, "covered": r.covered, "total": r.total, "ratio": r.ratio}
+
+
 def _echo(text: str = "") -> None:
     click.echo(text)
 
@@ -277,19 +308,27 @@ def validate(data, fmt, lang, quiet):
 @click.option("--center", default=None, help="Only this center.")
 @click.option("--field", default=None, help="Coverage in this field (instead of each center's own field).")
 @click.option("--all-fields", is_flag=True, help="Coverage of every center in every field (the full matrix).")
+@click.option("--summary", is_flag=True,
+              help="Only center_id, field_id, covered, total and ratio (no id lists): for very large matrices.")
 @_server_options
 @_common
-def coverage(data, center, field, all_fields, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Coverage of each alliance of its field's national-level platforms. / 联盟对本领域国家级平台的覆盖率。"""
     _setup(fmt, lang, quiet)
     if field and all_fields:
         raise click.UsageError("--field and --all-fields cannot be combined")
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
+    streaming = getattr(engine, "iter_coverage", None)
+    if fmt == "json" and streaming is not None:
+        # one center at a time: the full matrix at 100× scale never has to fit in memory
+        batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary)
+        _emit_json_stream(([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches))
+        return
     with _step("计算覆盖率", "computing coverage"):
         results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
     if fmt == "json":
-        _emit_json([r.to_dict() for r in results])
+        _emit_json([_summary(r) if summary else r.to_dict() for r in results])
         return
     rows = [[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio), " ".join(r.uncovered_platform_ids[:5]) + (" …" if len(r.uncovered_platform_ids) > 5 else "")] for r in results]
     head = ["中心", "领域", "覆盖", "总数", "覆盖率", "未覆盖（前 5 个）"] if lang == "zh" else ["center", "field", "covered", "total", "ratio", "uncovered (first 5)"]

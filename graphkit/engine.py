@@ -47,6 +47,11 @@ class EmbeddedEngine:
 
         return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
 
+    def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True):
+        from .queries.coverage import iter_coverage
+
+        return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids)
+
     def check(self, center=None, *, as_of=None, rules=None):
         from .checks import check
 

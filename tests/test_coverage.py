@@ -109,3 +109,11 @@ def test_unknown_ids_exit_2(coverage_dir, args, needle):
 def test_field_and_all_fields_together_is_a_usage_error(coverage_dir):
     r = run_cli("coverage", coverage_dir, "--field", "F03", "--all-fields")
     assert r.exit_code == 2
+
+
+def test_summary_leaves_out_the_id_lists(coverage_dir):
+    full = cli_json("coverage", coverage_dir, "--all-fields")
+    short = cli_json("coverage", coverage_dir, "--all-fields", "--summary")
+    keys = ("center_id", "field_id", "covered", "total", "ratio")
+    assert short == [{k: e[k] for k in keys} for e in full]
+    assert len(short) == len(full) == 5 * 22

@@ -20,7 +20,7 @@ from ..errors import UnknownIdError
 from ..rules import Rules
 from ..schema import PLATFORM_KINDS
 
-__all__ = ["Coverage", "CoverageModel", "coverage", "coverage_matrix", "coverage_model"]
+__all__ = ["Coverage", "CoverageModel", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
 
 
 @dataclass
@@ -117,12 +117,13 @@ class CoverageModel:
     def entry(self, c: int, f: int, *, with_via: bool = True, reached: np.ndarray | None = None) -> Coverage:
         return self.entries(c, [f], with_via=with_via)[0]
 
-    def entries(self, c: int, fields, *, with_via: bool = True) -> list[Coverage]:
+    def entries(self, c: int, fields, *, with_via: bool = True, with_ids: bool = True) -> list[Coverage]:
         """Coverage of center ``c`` in each of ``fields``: the reached set is computed once and sliced per field."""
         ix = self.ds.index
         mask = self.reached_mask(c)
         hits = [mask[self.field_platforms[f]] for f in fields]
         via_all = {}
+        with_via = with_via and with_ids
         if with_via:
             covered_any = [self.field_platforms[f][h] for f, h in zip(fields, hits)]
             via_all = self.via(c, np.unique(np.concatenate(covered_any)) if covered_any else np.empty(0, np.int64))
@@ -131,7 +132,7 @@ class CoverageModel:
         for f, hit in zip(fields, hits):
             codes = self.field_platforms[f]
             covered_codes = codes[hit]
-            covered_ids = self.platform_ids[covered_codes].tolist()
+            covered_ids = self.platform_ids[covered_codes].tolist() if with_ids else []
             by_kind = {}
             if len(codes):
                 tot = np.bincount(ix.platform_kind[codes], minlength=len(PLATFORM_KINDS))
@@ -140,10 +141,10 @@ class CoverageModel:
             out.append(Coverage(
                 center_id=center_id,
                 field_id=ix.fields[f],
-                covered=len(covered_ids),
+                covered=int(len(covered_codes)),
                 total=int(len(codes)),
                 covered_platform_ids=covered_ids,
-                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist(),
+                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist() if with_ids else [],
                 by_kind=by_kind,
                 via={pid: via_all[pid] for pid in covered_ids} if with_via else {},
             ))
@@ -192,14 +193,10 @@ def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
     return model
 
 
-def coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
-             rules: Rules | None = None, with_via: bool = True) -> list[Coverage]:
-    """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
-
-    >>> from graphkit import load_dataset  # doctest: +SKIP
-    >>> [c.ratio for c in coverage(load_dataset("tests/data/tiny"))]  # doctest: +SKIP
-    [0.6666666666666666]
-    """
+def iter_coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
+                  rules: Rules | None = None, with_via: bool = True, with_ids: bool = True):
+    """Like :func:`coverage`, one center at a time (a list per center), so huge matrices stream in bounded memory.
+    ``with_ids=False`` leaves the id lists (and ``via``) empty: the counts alone."""
     model = coverage_model(ds, rules)
     ix = ds.index
     if center is not None:
@@ -207,21 +204,34 @@ def coverage(ds, center: str | None = None, field: str | None = None, *, all_fie
             raise UnknownIdError(f"unknown center id {center}")
         centers = [ix.center_pos[center]]
     else:
-        order = np.argsort(ix.centers.to_numpy(dtype=str), kind="stable")
-        centers = order.tolist()
+        centers = np.argsort(ix.centers.to_numpy(dtype=str), kind="stable").tolist()
     if field is not None and field not in ix.field_pos:
         raise UnknownIdError(f"unknown field id {field}")
-    out = []
     all_f = list(range(ix.shape[3]))
-    for c in centers:
-        if all_fields:
-            fields = all_f
-        elif field is not None:
-            fields = [ix.field_pos[field]]
-        else:
-            fields = [int(ix.center_field[c])]
-        out.extend(model.entries(c, fields, with_via=with_via))
-    return out
+
+    def batches():  # unknown ids are reported above, before the first batch is asked for
+        for c in centers:
+            if all_fields:
+                fields = all_f
+            elif field is not None:
+                fields = [ix.field_pos[field]]
+            else:
+                fields = [int(ix.center_field[c])]
+            yield model.entries(c, fields, with_via=with_via, with_ids=with_ids)
+
+    return batches()
+
+
+def coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
+             rules: Rules | None = None, with_via: bool = True) -> list[Coverage]:
+    """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
+
+    >>> from graphkit import load_dataset
+    >>> [c.ratio for c in coverage(load_dataset("tests/data/tiny"))]
+    [1.0]
+    """
+    return [e for batch in iter_coverage(ds, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
+            for e in batch]
 
 
 def coverage_matrix(ds, rules: Rules | None = None):
