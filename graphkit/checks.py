@@ -569,7 +569,7 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
         elif not foreign:
             unknown_prov += 1
 
-    cov = coverage_model(ds, rules).entry(c, int(ix.center_field[c]))
+    cov = coverage_model(ds, rules).entry(c, int(ix.center_field[c]), with_via=False, with_uncovered=False)
 
     sh = ix.share
     shareholders = []

@@ -74,8 +74,18 @@ def to_float(arr: pa.Array, ok: np.ndarray) -> np.ndarray:
 
 
 def to_object(arr: pa.Array, keep: np.ndarray | None = None) -> np.ndarray:
-    """An object array of Python strings, None where ``keep`` is False (or where the value is "")."""
-    out = arr.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    """An object array of Python strings, None where ``keep`` is False (or where the value is "").
+
+    Repeated values share one string object (a column of 500,000 "synthetic" holds one string, not 500,000),
+    which is most of the memory of a large dataset."""
+    if len(arr) > 64:
+        enc = arr.dictionary_encode()
+        if len(enc.dictionary) * 2 <= len(arr):
+            out = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)[enc.indices.to_numpy(zero_copy_only=False)]
+        else:
+            out = arr.to_numpy(zero_copy_only=False).astype(object, copy=False)
+    else:
+        out = arr.to_numpy(zero_copy_only=False).astype(object, copy=False)
     mask = nonempty(arr) if keep is None else keep
     if not mask.all():
         out = out.copy()

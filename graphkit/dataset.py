@@ -432,6 +432,16 @@ def _canon_value(v):
     return v
 
 
+def _release_arrow_memory() -> None:
+    """Give the raw tables' memory back to the system (pyarrow's allocator otherwise keeps it for reuse)."""
+    try:
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()
+    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
+        pass
+
+
 def _raw_counts(raw: RawDataset) -> dict[str, int]:
     out = {name: (len(raw.tables[name].frame) if name in raw.tables else 0) for name in TABLES if name != "fields"}
     out["fields"] = 22 + (len(raw.tables["fields"].frame) if "fields" in raw.tables else 0)
@@ -445,11 +455,17 @@ def validate_dataset(source, *, name: str | None = None, settings: Settings | No
     only the "unknown id" errors that the unreadable file would have answered are left out.
     """
     problems = Problems()
-    raw = source if isinstance(source, RawDataset) else read_raw(source, problems, settings, name=name)
-    tables = validate_raw(raw, problems)  # skips the references an unreadable file would have answered
+    own = not isinstance(source, RawDataset)
+    raw = read_raw(source, problems, settings, name=name) if own else source
+    counts = _raw_counts(raw)
+    origin = str(raw.origin)
+    # skips the references an unreadable file would have answered; frees our own raw tables as it goes
+    tables = validate_raw(raw, problems, consume=own)
+    del raw
+    _release_arrow_memory()
     if tables is None or problems.has_errors():
-        return ValidationReport(problems, _raw_counts(raw), None)
-    ds = Dataset(tables, problems, origin=str(raw.origin))
+        return ValidationReport(problems, counts, None)
+    ds = Dataset(tables, problems, origin=origin)
     return ValidationReport(problems, ds.counts(), ds)
 
 

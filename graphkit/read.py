@@ -87,12 +87,18 @@ def _decode(data: bytes, label: str, problems: Problems) -> str | None:
         problems.error(label, 1, "*", "not_csv", what="UTF-16 text")
         return None
     if b"\x00" in data:
-        problems.error(label, 1, "*", "not_text")
+        head = data[:4096]
+        if max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head):  # every other byte NUL: UTF-16, no BOM
+            problems.error(label, 1, "*", "not_csv", what="UTF-16 text")
+        else:
+            problems.error(label, 1, "*", "not_text")
         return None
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # valid UTF-8 up to a character cut off at the very end
+            problems.error(label, data.count(b"\n") + 1, "*", "truncated_char")
+            return None
     # Mixed? Lines that are valid UTF-8 with non-ASCII bytes beside lines that are not.
     utf8_lines, bad_line = 0, None
     for number, line in enumerate(data.split(b"\n"), start=1):
@@ -105,6 +111,11 @@ def _decode(data: bytes, label: str, problems: Problems) -> str | None:
             if max(decoded) >= "\u0800":
                 utf8_lines += 1
         except UnicodeDecodeError:
+            try:
+                line.decode("gb18030")
+            except UnicodeDecodeError:  # neither UTF-8 nor GBK: say where, not "mixed"
+                problems.error(label, number, "*", "not_utf8")
+                return None
             bad_line = bad_line or number
     if utf8_lines and bad_line:
         problems.error(label, bad_line, "*", "mixed_encoding")
@@ -118,9 +129,17 @@ def _decode(data: bytes, label: str, problems: Problems) -> str | None:
     return text.lstrip("\ufeff")
 
 
+def _csv_reader(text: str):
+    """The csv module's reader over ``text``, its field limit (131,072 by default, process-wide) raised to the
+    text's length: long cells are reported by the cell-length check, not as "malformed CSV"."""
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text) + 1)
+    return csv.reader(io.StringIO(text, newline=""), strict=False)
+
+
 def _structural_scan(text: str, label: str, problems: Problems) -> None:
     """Find every ragged row and an unclosed quote with the csv module (after pandas refused the file)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    reader = _csv_reader(text)
     width = None
     try:
         for record_no, record in enumerate(reader):
@@ -153,6 +172,12 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     if what:
         problems.error(label, 1, "*", "not_csv", what=what)
         return None
+    # The fast path: well-formed UTF-8 goes straight from bytes into pyarrow (which checks the UTF-8 itself),
+    # without decoding the whole file into a Python string. Anything unusual takes the careful path below.
+    if b"\x00" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data.count(b'"') % 2 == 0:
+        columns = _read_arrow(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+        if columns is not None:
+            return _columns_to_table(columns, name, label, problems, settings, nul=False)
     text = _decode(data, label, problems)
     if text is None:
         return None
@@ -162,9 +187,10 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     if text.count('"') % 2 == 1:
         _structural_scan(text, label, problems)
         return None
-    columns = _read_arrow(data, text, utf8=not problems.has_warning_for(label, "gb18030"))
-    if columns is not None:
-        return _columns_to_table(columns, name, label, problems, settings, nul=False)
+    if problems.has_warning_for(label, "gb18030"):
+        columns = _read_arrow(text.encode("utf-8"))
+        if columns is not None:
+            return _columns_to_table(columns, name, label, problems, settings, nul=False)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -180,7 +206,7 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
         if problems.has_errors_for(label):
             return None
         # Only empty cells beyond the header (Excel pads rows with commas): read it with the csv module instead.
-        records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
+        records = list(_csv_reader(text))
         width = len(records[0]) if records else 0
         frame = pd.DataFrame([(r + [""] * width)[:width] for r in records], dtype=object)
     except (ValueError, MemoryError) as exc:
@@ -192,23 +218,25 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n|\n[ \t]+$")  # starts with a literal: a fast scan
 
 
-def _read_arrow(data: bytes, text: str, utf8: bool) -> list | None:
-    """The fast path: pyarrow's CSV reader, every column as text. None when the file needs the careful path
-    (blank lines would shift row numbers; ragged rows need their own messages)."""
+def _read_arrow(raw: bytes) -> list | None:
+    """The fast path: pyarrow's CSV reader, every column as text, from UTF-8 bytes without a BOM. None when the
+    file needs the careful path (not UTF-8; blank lines would shift row numbers; ragged rows need their own
+    messages)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    # the bytes as UTF-8 without a BOM: the file itself when it was UTF-8, else the decoded text re-encoded
-    if utf8:
-        raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    else:
-        raw = text.encode("utf-8")
     if raw.startswith((b"\n", b"\r\n")) or _BLANK_LINE.search(raw):
         return None
-    first = raw.split(b"\n", 1)[0]
+    end = raw.find(b"\n")
+    first = raw if end < 0 else raw[:end]  # (not split(): that would copy the whole rest of the file)
     if b'"' in first:
         return None  # a quoted header (maybe spanning lines): let the careful path count it
-    width = len(next(csv.reader([first.decode("utf-8").rstrip("\r")]), []))
+    if b"\r" in first.rstrip(b"\r"):
+        return None  # a bare CR inside the header line is a line break to the careful path (as to Excel)
+    try:
+        width = len(next(csv.reader([first.decode("utf-8").rstrip("\r")]), []))
+    except UnicodeDecodeError:
+        return None
     if width == 0:
         return None
     names = [f"c{i}" for i in range(width)]
@@ -276,6 +304,18 @@ def _columns_to_table(columns: list, name: str, label: str, problems: Problems, 
             mask = pa.array(filled)
             kept = [c.filter(mask) for c in kept]
             rows = rows[filled]
+    if kept and len(rows):  # the header again (two exports pasted together): one clear error, not one per cell
+        again = np.ones(len(rows), dtype=bool)
+        for col, pos in zip(kept, keep):
+            cells = pc.utf8_lower(pc.utf8_ltrim(col, characters="\ufeff"))
+            again &= pc.equal(cells, header_cells[pos].lower()).to_numpy(zero_copy_only=False)
+            if not again.any():
+                break
+        if again.any():
+            for row in rows[again]:
+                problems.error(label, int(row), "*", "header_repeated")
+            kept = [c.filter(pa.array(~again)) for c in kept]
+            rows = rows[~again]
     if len(rows) > settings.max_rows:
         problems.error(label, 1, "*", "too_many_rows", n=len(rows), limit=settings.max_rows)
         return None
@@ -384,30 +424,42 @@ def read_zip(data: bytes, label: str, problems: Problems, settings: Settings | N
     tables: dict[str, RawTable] = {}
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        problems.error(label, 1, "*", "workbook_unreadable", detail=str(exc))
+    except Exception as exc:  # BadZipFile mostly; a damaged directory can raise others (like openpyxl, below)
+        problems.error(label, 1, "*", "zip_unreadable", detail=str(exc)[:200])
         return RawDataset(tables, label, "zip")
-    members = {}
+    members: dict[str, list] = {}
     failed: set[str] = set()
     total = 0
     for info in archive.infolist():
         if info.is_dir():
             continue
+        # only the base name counts and nothing is extracted to disk: "../../x/centers.csv" is read as centers.csv
         base = info.filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
         if base.endswith(".csv") and base[:-4] in TABLES:
-            members[base] = info
-            total += info.file_size
+            members.setdefault(base, []).append(info)
+            total += info.file_size  # the declared size: zipfile never inflates a member beyond it
     if total > settings.max_upload_bytes:
         problems.error(label, 1, "*", "file_too_large", n=total, limit=settings.max_upload_bytes)
         return RawDataset(tables, label, "zip")
     for name, table in TABLES.items():
-        info = members.get(table.filename)
-        if info is None:
+        found = members.get(table.filename)
+        if found is None:
             if table.required_file:
                 problems.error(table.filename, 1, "*", "file_missing", file=table.filename)
                 failed.add(name)
             continue
-        raw = read_csv_bytes(archive.read(info), name, table.filename, problems, settings)
+        if len(found) > 1:  # which one is meant is anyone's guess: refuse rather than pick one silently
+            problems.error(table.filename, 1, "*", "zip_duplicate_member", file=table.filename,
+                           paths=", ".join(i.filename for i in found))
+            failed.add(name)
+            continue
+        try:
+            member = archive.read(found[0])
+        except Exception as exc:  # bad CRC, damaged deflate stream, encryption, unknown compression …
+            problems.error(table.filename, 1, "*", "zip_member_unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
+            failed.add(name)
+            continue
+        raw = read_csv_bytes(member, name, table.filename, problems, settings)
         if raw is not None:
             tables[name] = raw
         else:
@@ -443,11 +495,19 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
     cells are reported; dates become ISO strings.
     """
     import openpyxl  # imported here: only workbook users pay for it
+    from openpyxl.utils.cell import range_boundaries
 
     settings = settings or get_settings()
     tables: dict[str, RawTable] = {}
     if len(data) > settings.max_upload_bytes:
         problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_upload_bytes)
+        return RawDataset(tables, label, "xlsx")
+    try:  # a workbook is a zip: its unpacked size is what memory pays (a zip bomb is small on disk)
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except Exception:  # not a zip at all: openpyxl says so below
+        unpacked = 0
+    if unpacked > settings.max_upload_bytes:
+        problems.error(label, 1, "*", "file_too_large", n=unpacked, limit=settings.max_upload_bytes)
         return RawDataset(tables, label, "xlsx")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -460,6 +520,8 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
     for title in sheets:
         if title not in TABLES and title not in DOC_SHEETS:
             problems.warning(label, 1, "*", "unknown_sheet", sheet=title)
+        elif title in TABLES and getattr(sheets[title], "sheet_state", "visible") != "visible":
+            problems.warning(label, 1, "*", "hidden_sheet", sheet=title)  # read, but a reviewer should know
     for name, table in TABLES.items():
         sheet_label = f"{label}[{name}]"
         ws = sheets.get(name)
@@ -497,6 +559,11 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
             problems.error(sheet_label, 1, "*", "file_empty")
             failed.add(name)
             continue
+        for ref in _merged_ranges(book, ws):
+            min_col, min_row, _, _ = range_boundaries(ref)
+            header = rows[0][min_col - 1].strip() if min_col <= len(rows[0]) else ""
+            header = header.lower() if header.lower() in table.column_names else header
+            problems.warning(sheet_label, min_row, header or _column_letter(min_col - 1), "merged_cells", range=ref)
         width = max(len(r) for r in rows)
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
         raw = _frame_to_table(frame, name, sheet_label, problems, settings)
@@ -504,33 +571,31 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
             tables[name] = raw
         else:
             failed.add(name)
-    _report_merged(data, label, problems)
     return RawDataset(tables, label, "xlsx", failed)
 
 
-def _report_merged(data: bytes, label: str, problems: Problems) -> None:
-    """Merged ranges are only visible in openpyxl's full mode; scan the sheet XML for <mergeCell> instead."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-    except zipfile.BadZipFile:
-        return
-    if not any(n.startswith("xl/worksheets/sheet") for n in names):
-        return
-    import openpyxl
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')
 
+
+def _merged_ranges(book, ws) -> list[str]:
+    """The merged ranges of a read-only sheet, scanned from its XML in 1 MB pieces: openpyxl parses them only in
+    full mode, which would build every cell of an untrusted workbook in memory."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=False) if len(data) < 5_000_000 else None
-    except Exception:  # pragma: no cover - already reported by the read-only pass
-        return
-    if book is None:
-        return
-    for ws in book.worksheets:
-        title = ws.title.strip().lower()
-        if title not in TABLES:
-            continue
-        for rng in ws.merged_cells.ranges:
-            problems.warning(f"{label}[{title}]", rng.min_row, _column_letter(rng.min_col - 1), "merged_cells", range=str(rng))
+        source = book._archive.open(ws._worksheet_path)
+    except Exception:  # pragma: no cover - a sheet openpyxl just read is there
+        return []
+    found, tail = [], b""
+    with source:
+        while chunk := source.read(1 << 20):
+            block = tail + chunk
+            cut = block.rfind(b"<")  # every element starts with "<": scan whole elements, carry the last one
+            if cut <= 0:
+                tail = block
+                continue
+            found += _MERGE_CELL.findall(block[:cut])
+            tail = block[cut:]
+    found += _MERGE_CELL.findall(tail)
+    return [ref.decode("ascii").upper() for ref in found]
 
 
 def read_raw(source, problems: Problems, settings: Settings | None = None, *, name: str | None = None) -> RawDataset:
@@ -544,6 +609,9 @@ def read_raw(source, problems: Problems, settings: Settings | None = None, *, na
         label = name or "upload"
         data = bytes(source)
         suffix = Path(label).suffix.lower()
+        if len(data) > settings.max_upload_bytes:  # an upload of any kind (Turtle and JSON-LD too)
+            problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_upload_bytes)
+            return RawDataset({}, label, suffix.lstrip("."))
     else:
         path = Path(source)
         if path.is_dir():

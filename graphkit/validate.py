@@ -7,6 +7,7 @@ run only over the rows that have a problem.
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import re
 from dataclasses import dataclass, field
@@ -83,8 +84,10 @@ def parse_ratio(text: str) -> tuple[float | None, bool]:
 
 
 class _Validator:
-    def __init__(self, raw: RawDataset, problems: Problems):
+    def __init__(self, raw: RawDataset, problems: Problems, consume: bool = False):
         self.raw = raw
+        self.consume = consume
+        self.present = set(raw.tables)  # the tables the source had (raw.tables empties when consumed)
         self.problems = problems
         self.tables: dict[str, RawTable] = {}
         self.missing_columns: dict[str, set] = {}
@@ -119,6 +122,10 @@ class _Validator:
         for name in ("organizations", "centers", "platforms", "shareholders", "alliance_members",
                      "field_rankings", "collaborations", "income", "assessments", "claims"):
             self.typed[name] = self._type_table(self.tables[name])
+            if self.consume:  # the raw strings are no longer needed: give their memory back now
+                t = self.tables[name]
+                self.tables[name] = RawTable(t.name, t.label, pd.DataFrame(columns=list(t.frame.columns)))
+                self.raw.tables.pop(name, None)
         self._resolve_refs()
         self._cross_checks()
         if self.problems.has_errors():
@@ -131,12 +138,12 @@ class _Validator:
         missing = set()
         for col in spec.columns:
             if col.name not in t.frame.columns:
-                if col.required and t.name in self.raw.tables:
+                if col.required and t.name in self.present:
                     self.err(t, 1, col.name, "column_missing", column=col.name)
                 missing.add(col.name)
                 t.frame[col.name] = pd.Series([""] * len(t.frame), index=t.frame.index, dtype=object)
         self.missing_columns[t.name] = missing
-        required_file = spec.required_file and t.name in self.raw.tables
+        required_file = spec.required_file and t.name in self.present
         if required_file and len(t.frame) == 0:
             self.err(t, 1, "*", "file_no_rows")
 
@@ -354,7 +361,13 @@ class _Validator:
             # strptime rolls 2019-02-30 over to 2019-03-02: a real date prints back as itself
             same = pc.equal(pc.strftime(stamp, format="%Y-%m-%d"), candidates)
             good &= ~(full & ~pc.fill_null(same, False).to_numpy(zero_copy_only=False))
-        self._report(t, col, rows, arr if not loose.any() else C.to_arrow(t.frame[col.name]), nonempty & ~good, "bad_date")
+        shown = arr if not loose.any() else C.to_arrow(t.frame[col.name])
+        # a bare number such as 43200 is what Excel shows for a date cell formatted as a number: say so
+        serial = nonempty & ~good & C.matches(shown, r"\d{5}(?:\.\d+)?")
+        for row, value in zip(rows[serial], shown.filter(pa.array(serial)).to_pylist()):
+            day = _dt.date(1899, 12, 30) + _dt.timedelta(days=int(float(value)))
+            self.err(t, row, col.name, "date_serial", value=value, date=day.isoformat())
+        self._report(t, col, rows, shown, nonempty & ~good & ~serial, "bad_date")
         return C.to_object(arr, good)
 
     def _list(self, t, col, arr, rows, nonempty):
@@ -387,7 +400,7 @@ class _Validator:
         # which ids exist: leave these references unchecked rather than report every one as unknown
         for kind in col.refs:
             table = ENTITY_TABLES[kind]
-            if table in self.raw.failed or (table in self.raw.tables and TABLES[table].key in self.missing_columns[table]):
+            if table in self.raw.failed or (table in self.present and TABLES[table].key in self.missing_columns[table]):
                 return
         if "field" in col.refs:
             known = pc.is_in(arr, value_set=pa.array(list(self.fields), pa.string())).to_numpy(zero_copy_only=False)
@@ -401,10 +414,18 @@ class _Validator:
         everything = pa.concat_arrays([p[2] for p in self._pending_refs])
         found = pc.index_in(everything, value_set=self.id_array)
         pos_all = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        id_objects = self.id_array.to_numpy(zero_copy_only=False).astype(object)
         offset = 0
         for t, col, arr, rows, nonempty in self._pending_refs:
             pos = pos_all[offset: offset + len(arr)]
             offset += len(arr)
+            if col.type == "ref" and len(id_objects):
+                # every reference holds the one shared copy of its id string (memory at 100× scale)
+                frame = self.typed.get(t.name)
+                if frame is not None and len(frame) == len(arr):
+                    shared = np.where(pos >= 0, id_objects[np.maximum(pos, 0)], frame[col.name].to_numpy(dtype=object))
+                    shared[~nonempty] = None
+                    frame[col.name] = pd.Series(shared, index=frame.index, dtype=object)
             expected = Kinds(col.refs)
             self._report(t, col, rows, arr, nonempty & (pos < 0), "unknown_ref", kind=expected)
             if not len(self.id_kind):
@@ -557,9 +578,12 @@ def _num(x) -> str:
     return str(int(f)) if f.is_integer() else f"{f:g}"
 
 
-def validate_raw(raw: RawDataset, problems: Problems) -> Tables | None:
-    """Validate raw tables; return typed :class:`Tables`, or None when any error was found (see ``problems``)."""
-    return _Validator(raw, problems).run()
+def validate_raw(raw: RawDataset, problems: Problems, *, consume: bool = False) -> Tables | None:
+    """Validate raw tables; return typed :class:`Tables`, or None when any error was found (see ``problems``).
+
+    ``consume=True`` empties ``raw`` as it goes (each raw table is dropped once typed), which keeps the peak
+    memory of a large load near the size of the typed tables."""
+    return _Validator(raw, problems, consume).run()
 
 
 __all__ += ["BUILTIN_LAYOUT"]

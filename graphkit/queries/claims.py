@@ -190,6 +190,8 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
     p_fields = dict(zip(platforms["platform_id"], platforms["field_ids"]))
     p_status = dict(zip(platforms["platform_id"], platforms["status"]))
     out = []
+    entries_cache: dict[tuple[int, int], object] = {}
+    field_sets: dict[int, set] = {}
     for row, rec in frame.iterrows():
         cid = rec["center_id"]
         c = ix.center_pos[cid]
@@ -197,7 +199,9 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
         f = ix.field_pos[fid]
         kind = rec["claim"]
         parsed = rec.get("parsed_value")
-        entry = model.entry(c, f)
+        entry = entries_cache.get((c, f))
+        if entry is None:
+            entry = entries_cache[(c, f)] = model.entry(c, f, with_via=False, with_uncovered=False)
         if kind == "coverage_ratio":
             v = verdict_for_ratio(parsed, entry.covered, entry.total, rules.claim_tolerance_pp)
             out.append(ClaimVerdict(cid, kind, fid, parsed, entry.ratio, v, row=int(row), source=rec.get("source")))
@@ -207,8 +211,11 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
             out.append(ClaimVerdict(cid, kind, fid, parsed, n, verdict_for_count(parsed, n), row=int(row), source=rec.get("source")))
         else:
             covered = set(entry.covered_platform_ids)
-            reached = set(ix.platforms[model.reached_codes(c)].tolist())
-            field_set = set(ds.platforms_of_field(fid))
+            reached = set(model.platform_ids[model.reached_codes(c)].tolist())
+            field_set = field_sets.get(f)
+            if field_set is None:
+                fp = ix.field_platform
+                field_set = field_sets[f] = set(model.platform_ids[fp.indices[fp.indptr[f]: fp.indptr[f + 1]]].tolist())
             matcher = _matcher(ds)
             entries = []
             for item in parsed or ():

@@ -114,10 +114,13 @@ class CoverageModel:
         mask[self.reached_codes(c)] = True
         return mask
 
-    def entry(self, c: int, f: int, *, with_via: bool = True, reached: np.ndarray | None = None) -> Coverage:
-        return self.entries(c, [f], with_via=with_via)[0]
+    def entry(self, c: int, f: int, *, with_via: bool = True, with_uncovered: bool = True) -> Coverage:
+        return self.entries(c, [f], with_via=with_via, with_uncovered=with_uncovered)[0]
 
-    def entries(self, c: int, fields, *, with_via: bool = True, with_ids: bool = True) -> list[Coverage]:
+    def entries(self, c: int, fields, *, with_via: bool = True, with_ids: bool = True,
+                with_uncovered: bool = True) -> list[Coverage]:
+        """``with_uncovered=False`` leaves ``uncovered_platform_ids`` empty (callers that only need what is
+        covered: at 100× scale the uncovered lists are most of the work)."""
         """Coverage of center ``c`` in each of ``fields``: the reached set is computed once and sliced per field."""
         ix = self.ds.index
         mask = self.reached_mask(c)
@@ -144,7 +147,7 @@ class CoverageModel:
                 covered=int(len(covered_codes)),
                 total=int(len(codes)),
                 covered_platform_ids=covered_ids,
-                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist() if with_ids else [],
+                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist() if with_ids and with_uncovered else [],
                 by_kind=by_kind,
                 via={pid: via_all[pid] for pid in covered_ids} if with_via else {},
             ))
@@ -208,6 +211,16 @@ def iter_coverage(ds, center: str | None = None, field: str | None = None, *, al
     if field is not None and field not in ix.field_pos:
         raise UnknownIdError(f"unknown field id {field}")
     all_f = list(range(ix.shape[3]))
+    if not with_ids:  # counts only: one sparse product for the whole matrix, no per-entry work
+        covered, totals = model.matrix()
+        fids = ix.fields
+
+        def counts():
+            for c in centers:
+                fs = all_f if all_fields else [ix.field_pos[field]] if field is not None else [int(ix.center_field[c])]
+                yield [Coverage(ix.centers[c], fids[f], int(covered[c, f]), int(totals[f]), [], []) for f in fs]
+
+        return counts()
 
     def batches():  # unknown ids are reported above, before the first batch is asked for
         for c in centers:

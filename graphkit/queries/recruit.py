@@ -181,20 +181,26 @@ def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = 
         raise UnknownIdError(f"unknown field id {field}")
     f = ix.field_pos[field] if field is not None else int(ix.center_field[c])
     model = coverage_model(ds, rules)
-    entry = model.entry(c, f, with_via=False)
-    uncovered = np.asarray([ix.platform_pos[p] for p in entry.uncovered_platform_ids], dtype=np.int64)
+    codes = model.field_platforms[f]
+    hit = model.reached_mask(c)[codes]
+    uncovered = codes[~hit]
+    member = np.zeros(ix.shape[1], dtype=bool)
     mo = ix.member_org
-    members = set(mo.indices[mo.indptr[c]: mo.indptr[c + 1]].tolist())
+    member[mo.indices[mo.indptr[c]: mo.indptr[c + 1]]] = True
     if rules.count_shareholders_in_coverage:
         sh = ix.share
-        members |= set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist())
-    cands: dict[str, set] = {}
+        member[sh.indices[sh.indptr[c]: sh.indptr[c + 1]]] = True
+    # every (uncovered platform, host) pair at once, from the host matrix's rows
     host = ix.host
-    for p in uncovered.tolist():
-        pid = ix.platforms[p]
-        for h in host.indices[host.indptr[p]: host.indptr[p + 1]].tolist():
-            if h not in members:
-                cands.setdefault(ix.orgs[h], set()).add(pid)
+    starts, lengths = host.indptr[uncovered], host.indptr[uncovered + 1] - host.indptr[uncovered]
+    total = int(lengths.sum())
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
+    hosts = host.indices[offsets] if total else np.empty(0, np.int64)
+    owner = np.repeat(uncovered, lengths)
+    keep = ~member[hosts]
+    cands: dict[str, set] = {}
+    for oid, pid in zip(model.org_ids[hosts[keep]].tolist(), model.platform_ids[owner[keep]].tolist()):
+        cands.setdefault(oid, set()).add(pid)
     frozen = {k: frozenset(v) for k, v in cands.items()}
-    return plan_recruitment(center, ix.fields[f], entry.covered, entry.total, frozen, rules.min_coverage,
+    return plan_recruitment(center, ix.fields[f], int(hit.sum()), int(len(codes)), frozen, rules.min_coverage,
                             get_settings().recruit_exact_max_candidates)
