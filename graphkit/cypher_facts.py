@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .checks import CenterChecks, CenterFacts, CollabFact, evaluate
-from .queries.claims import ClaimVerdict, EntryVerdict, verdict_for_count, verdict_for_ratio
+from .queries.claims import ClaimVerdict, EntryVerdict, verdict_for_count, verdict_for_entry, verdict_for_list, verdict_for_ratio
 from .cypher_io import read_one
 from .rules import Rules
 from .validate import parse_ratio
@@ -156,26 +156,12 @@ class FactsMixin:
             reached |= {r["p"] for r in self._read(statement, rows=batch, center=cid)}
         entries = []
         for item, pid, suggestions in matched:
-            plat = matcher.registry.get(pid) if pid is not None else None
-            if pid is None:
-                verdict = "not_in_registry"
-            elif fid not in (plat.get("field_ids") or ()):
-                verdict = "wrong_field"
-            elif pid not in reached:
-                verdict = "host_not_member"
-            elif (plat.get("status") or "active") != "active":
-                verdict = "inactive"
-            else:
-                verdict = "ok"
+            plat = matcher.registry.get(pid) if pid is not None else {}
+            verdict = verdict_for_entry(pid, fid in (plat.get("field_ids") or ()), pid in reached,
+                                        (plat.get("status") or "active") == "active")
             entries.append(EntryVerdict(item, pid, verdict, suggestions))
         covered = set(entry.covered_platform_ids)
-        ok_ids = {e.platform_id for e in entries if e.verdict == "ok"}
-        if any(e.verdict != "ok" for e in entries):
-            verdict = "overstated"
-        elif ok_ids >= covered:
-            verdict = "consistent"
-        else:
-            verdict = "understated"
+        verdict = verdict_for_list(entries, covered)
         return ClaimVerdict(cid, rec["claim"], fid, list(parsed or ()), sorted(covered), verdict, entries, row, rec.get("source"))
 
 

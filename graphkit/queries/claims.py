@@ -23,7 +23,8 @@ from .coverage import coverage_model
 from ..errors import UnknownIdError
 from ..rules import Rules
 
-__all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count"]
+__all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count",
+           "verdict_for_entry", "verdict_for_list"]
 
 # Common abbreviations in Chinese institution names → the full form.
 ALIASES = {
@@ -118,6 +119,26 @@ def verdict_for_ratio(claimed: float, covered: int, total: int, tolerance_pp: fl
     if abs(diff) <= tol:
         return "consistent"
     return "overstated" if diff > 0 else "understated"
+
+
+def verdict_for_entry(platform_id: str | None, in_field: bool, reached: bool, active: bool) -> str:
+    """One entry of a covered-platforms claim, checked in this order: not_in_registry, wrong_field,
+    host_not_member, inactive, ok."""
+    if platform_id is None:
+        return "not_in_registry"
+    if not in_field:
+        return "wrong_field"
+    if not reached:
+        return "host_not_member"
+    return "ok" if active else "inactive"
+
+
+def verdict_for_list(entries: list["EntryVerdict"], covered: set[str]) -> str:
+    """A covered-platforms claim: overstated when any entry is not ok; consistent when the ok entries include
+    every covered platform; understated otherwise."""
+    if any(e.verdict != "ok" for e in entries):
+        return "overstated"
+    return "consistent" if {e.platform_id for e in entries if e.verdict == "ok"} >= covered else "understated"
 
 
 def verdict_for_count(claimed: int, computed: int) -> str:
@@ -220,23 +241,9 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
             entries = []
             for item in parsed or ():
                 pid, suggestions = matcher.match(item, field_set)
-                if pid is None:
-                    verdict = "not_in_registry"
-                elif fid not in p_fields[pid]:
-                    verdict = "wrong_field"
-                elif pid not in reached:
-                    verdict = "host_not_member"
-                elif (p_status[pid] or "active") != "active":
-                    verdict = "inactive"
-                else:
-                    verdict = "ok"
+                verdict = verdict_for_entry(pid, pid is not None and fid in p_fields[pid], pid in reached,
+                                            pid is not None and (p_status[pid] or "active") == "active")
                 entries.append(EntryVerdict(item, pid, verdict, suggestions))
-            ok_ids = {e.platform_id for e in entries if e.verdict == "ok"}
-            if any(e.verdict != "ok" for e in entries):
-                v = "overstated"
-            elif ok_ids >= covered:
-                v = "consistent"
-            else:
-                v = "understated"
+            v = verdict_for_list(entries, covered)
             out.append(ClaimVerdict(cid, kind, fid, list(parsed or ()), sorted(covered), v, entries, int(row), rec.get("source")))
     return out
