@@ -65,7 +65,8 @@ def _claims_table(source, name: str | None, problems: Problems, settings: Settin
     table = raw.tables.get("claims")
     sheet = table.label if table is not None else f"{label}[claims]"
     for p in found.items:
-        if p.file == sheet or (p.file == label and p.code not in ("unknown_sheet", "merged_cells")):
+        other_hidden = p.code == "hidden_sheet" and dict(p.params).get("sheet") != "claims"
+        if p.file == sheet or (p.file == label and p.code not in ("unknown_sheet", "merged_cells") and not other_hidden):
             problems.items.append(p)
     if table is None and not problems.has_errors():
         problems.error(sheet, 1, "*", "file_missing", file=sheet)

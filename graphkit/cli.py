@@ -244,6 +244,12 @@ class _Group(click.Group):
             sys.exit(130)
         except BrokenPipeError:
             sys.exit(0)
+        except OSError as exc:  # a file the user named cannot be written or read: theirs to fix, not a bug
+            if os.environ.get("GRAPHKIT_DEBUG"):
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            _err(f"graphkit: cannot access{where}: {exc.strerror or exc}")
+            sys.exit(1)
         except Exception as exc:  # the last line of defence: a message, never a traceback
             if os.environ.get("GRAPHKIT_DEBUG"):
                 raise

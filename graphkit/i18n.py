@@ -44,6 +44,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "too_many_rows": ("数据行数 {n} 超过上限 {limit}", "{n} data rows, over the limit of {limit}"),
     "file_too_large": ("文件大小 {n} 字节超过上限 {limit} 字节", "the file is {n} bytes, over the limit of {limit}"),
     "nul_in_cell": ("单元格含有 NUL 字符", "the cell contains a NUL character"),
+    "truncated_char": ("文件在一个字符中间结束（可能被截断）；请重新保存或重新复制", "the file ends in the middle of a character (it may be truncated); save or copy it again"),
+    "header_repeated": ("该行重复了表头（两个文件被拼接？）；请删除该行", "this row repeats the header row (two files pasted together?); delete it"),
+    "zip_unreadable": ("无法读取 zip 压缩包：{detail}", "cannot read the zip archive: {detail}"),
+    "zip_member_unreadable": ("无法从 zip 中读取该文件（{detail}）；请重新打包", "cannot read this file from the zip ({detail}); zip the dataset again"),
+    "zip_duplicate_member": ("zip 中有多个 {file}：{paths}；只保留一个", "the zip holds more than one {file}: {paths}; keep one"),
+    "hidden_sheet": ("工作表 {sheet} 是隐藏的；其数据已读取", "sheet {sheet} is hidden; its rows were read"),
+    "date_serial": ("{value} 像是 Excel 日期序列号（{date}）；请把单元格设为日期格式或写成 YYYY-MM-DD", "{value} looks like an Excel date serial number ({date}); format the cell as a date or write YYYY-MM-DD"),
     # cells
     "required_empty": ("必填项为空", "a required value is empty"),
     "duplicate_id": ("编号 {value} 重复（已出现在 {first}）", "duplicate id {value} (already at {first})"),

@@ -532,7 +532,8 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
             continue
         rows = []
         formulas = []
-        for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        stream = ws.iter_rows(values_only=True)
+        for r_index, row in enumerate(stream, start=1):
             cells = []
             for c_index, value in enumerate(row):
                 if isinstance(value, str) and _FORMULA.match(value) and len(value) > 1:
@@ -541,6 +542,14 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
             rows.append(cells)
             if len(rows) > settings.max_rows + 1:
                 break
+        else:
+            stream = None
+        if stream is not None:  # over the row limit: count the rest without keeping it, for an exact message
+            n = sum(any(c.strip() for c in r) for r in rows[1:])
+            n += sum(any(v is not None and str(v).strip() for v in r) for r in stream)
+            problems.error(sheet_label, 1, "*", "too_many_rows", n=n, limit=settings.max_rows)
+            failed.add(name)
+            continue
         if formulas:
             if cached is None:
                 cached = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -633,7 +642,11 @@ def read_raw(source, problems: Problems, settings: Settings | None = None, *, na
     if suffix in (".ttl", ".jsonld", ".json", ".nt", ".n3"):
         from .rdf import read_rdf  # local: rdflib is only needed for RDF sources
 
-        return read_rdf(data, label, suffix, problems)
+        try:
+            return read_rdf(data, label, suffix, problems)
+        except RecursionError:  # JSON nested deeper than Python recurses ([[[[…]]]]): a problem, not a crash
+            problems.error(label, 1, "*", "rdf_parse", detail="the document is nested too deeply")
+            return RawDataset({}, label, suffix.lstrip("."), set(TABLES))
     if suffix == ".csv":
         # a single CSV: only meaningful as one table of a folder
         base = Path(label).stem.lower()

@@ -51,6 +51,12 @@ def get_settings(**overrides) -> Settings:
     for f in fields(Settings):
         env = os.environ.get(f"GRAPHKIT_{f.name.upper()}")
         if env is not None and env.strip():
-            values[f.name] = int(env)
+            try:
+                values[f.name] = int(env)
+            except ValueError:
+                from .errors import GraphkitError
+
+                raise GraphkitError(f"GRAPHKIT_{f.name.upper()} must be a whole number, not {env!r} "
+                                    f"({SETTINGS_HELP[f.name][1]})") from None
     values.update(overrides)
     return Settings(**values)

@@ -22,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 AS_OF = "2024-06-30"
 
+# the corpus builders (tests/data/**/build.py) are loaded by the tests that use them, not collected as modules
+collect_ignore_glob = ["data/*"]
+
 
 # ---- writing and loading datasets ------------------------------------------------------------------------
 

@@ -172,6 +172,37 @@ def test_whatif_recomputes_and_stays_in_the_session(monkeypatch, app, ds):
     assert text.t("whatif.no_edits") in texts(app, "info")
 
 
+def test_two_sessions_never_see_each_others_edits_or_uploads(monkeypatch, ds):
+    """Two browser sessions (two AppTest runs of the same app in one process, as two users of one server):
+    each one's what-if edits and upload stay its own, to the exact coverage figure."""
+    center = "C0028"
+    base = coverage(ds, center)[0]
+    helper = sorted(base.via.items())[0][1][0]  # removing it loses a covered platform
+    host = ds.hosts(base.uncovered_platform_ids[0])[0]  # adding it gains one
+    only_a = coverage(ds.with_members(center, remove=[helper]), center)[0]
+    only_b = coverage(ds.with_members(center, add=[host]), center)[0]
+    assert len({base.ratio, only_a.ratio, only_b.ratio}) == 3
+    a, b = goto(start(monkeypatch), "whatif"), goto(start(monkeypatch), "whatif")
+    for at in (a, b):
+        at.selectbox(key=widget(K.CENTER)).select(center).run()
+    a.multiselect(key=K.W_REMOVE).set_value([helper]).run()
+    b.text_input(key=K.W_QUERY).input(host).run()
+    b.selectbox(key=K.W_PICK).select(host).run()
+    b.button(key=f"{K.OPEN}:whatif:add").click().run()
+    a.run()
+    ok(a), ok(b)
+    assert (metric(a, "覆盖率"), a.multiselect(key=K.W_ADDED).value) == (pct(only_a.ratio), [])
+    assert (metric(b, "覆盖率"), b.multiselect(key=K.W_REMOVE).value) == (pct(only_b.ratio), [])
+    a.button(key=f"{K.OPEN}:whatif:reset").click().run()
+    b.run()
+    assert (metric(a, "覆盖率"), metric(b, "覆盖率")) == (pct(base.ratio), pct(only_b.ratio))
+    # an upload replaces the data of the session that made it, and of no other
+    tiny = ROOT / "tests" / "data" / "tiny_full"
+    goto(a, "data").file_uploader(key=K.UPLOAD).set_value(("tiny.zip", zipped(tiny), "application/zip")).run()
+    assert metric(goto(a, "overview"), "创新中心") == str(len(load_dataset(tiny).frames["centers"]))
+    assert metric(goto(b, "overview"), "创新中心") == str(len(ds.frames["centers"]))
+
+
 def test_upload_bad_keeps_data_then_good_replaces_it(app):
     goto(app, "data")
     bad = zipped(ROOT / "tests" / "data" / "invalid" / "several_errors_in_several_files")
@@ -192,6 +223,27 @@ def test_upload_bad_keeps_data_then_good_replaces_it(app):
     assert metric(app, "创新中心") == str(len(load_dataset(ROOT / "tests" / "data" / "tiny_full").frames["centers"]))
     goto(app, "data")
     app.button(key=f"{K.OPEN}:data:default").click().run()
+    assert "当前数据：sample" in texts(app, "caption")
+
+
+def test_upload_over_the_size_limit_is_refused_with_a_clear_message(app, monkeypatch):
+    """The library's limit (GRAPHKIT_MAX_UPLOAD_BYTES) is checked on every upload, whatever Streamlit's own limit
+    (server.maxUploadSize, which .streamlit/config.toml keeps equal to the default)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    from graphkit.settings import Settings
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == Settings().max_upload_bytes
+    good = zipped(ROOT / "tests" / "data" / "tiny_full")
+    monkeypatch.setenv("GRAPHKIT_MAX_UPLOAD_BYTES", str(len(good) - 1))
+    goto(app, "data").file_uploader(key=K.UPLOAD).set_value(("big.zip", good, "application/zip")).run()
+    ok(app)
+    assert texts(app, "error")[0] == shown("data.rejected", name="big.zip", errors=1, warnings=0)
+    assert app.code[0].value == f"big.zip:1:*: 文件大小 {len(good)} 字节超过上限 {len(good) - 1} 字节"
     assert "当前数据：sample" in texts(app, "caption")
 
 

@@ -72,3 +72,18 @@ def test_missing_sheet_column_and_unreadable_files(tiny):
     assert not app.ok and app.problems.errors[0].file == "c.xlsx" and app.verdicts(tiny) == []
     app = read_application("center_id,claim,value\n".encode(), tiny, name="claims.csv")
     assert app.problems.format_errors("en") == ["claims.csv:1:*: a required file has a header but no data rows"]
+
+
+def test_hidden_sheets_matter_only_when_it_is_the_claims_sheet(tiny):
+    """An application workbook with other hidden sheets is fine; a hidden claims sheet is read, with a warning
+    (the reviewer looking at the workbook in Excel would not see the claims)."""
+    book = openpyxl.load_workbook(io.BytesIO(application_xlsx([("C1", "member_count", "6", "F03")])))
+    book["centers"].sheet_state = "hidden"
+    buf = io.BytesIO()
+    book.save(buf)
+    assert read_application(buf.getvalue(), tiny, name="app.xlsx").problems.items == []
+    book["claims"].sheet_state = "hidden"
+    buf = io.BytesIO()
+    book.save(buf)
+    app = read_application(buf.getvalue(), tiny, name="app.xlsx")
+    assert app.ok and app.problems.format_warnings("en") == ["app.xlsx:1:*: sheet claims is hidden; its rows were read"]

@@ -12,6 +12,7 @@ import contextlib
 import copy
 import json
 import os
+import random
 
 import pytest
 
@@ -201,12 +202,18 @@ def test_cli_prints_the_same_json_for_data_and_server(graph, tmp_path):
 
 # ---- idempotence and convergence ----------------------------------------------------------------------------
 
+KILL_SEED = int(os.environ.get("GRAPHKIT_KILL_SEED", "64"))  # which batch the push is killed after: seeded
+
+
 def test_push_killed_midway_converges(graph, tmp_path):
     ds = make_dataset(tmp_path, **hostile_tables())
+    batches = graph.push(ds)["batches"]  # how many batches a full push of this dataset takes
+    graph.clean()
+    kill_at = random.Random(KILL_SEED).randint(1, batches - 1)
 
-    def stop(batches):
-        if batches == 3:
-            raise KeyboardInterrupt("killed")
+    def stop(done):
+        if done == kill_at:
+            raise KeyboardInterrupt(f"killed after batch {kill_at} of {batches} (GRAPHKIT_KILL_SEED={KILL_SEED})")
 
     with pytest.raises(KeyboardInterrupt):
         graph.push(ds, on_batch=stop)
@@ -354,6 +361,37 @@ def test_lost_connection_mid_push_is_a_clear_server_error(graph, bolt_server, da
 
     with pytest.raises(ServerError, match="lost the connection.*run the same command again"):
         push(ds, f"bolt://127.0.0.1:{relay.port}", on_batch=cut)
+
+
+def test_dropped_connection_is_retried_and_the_push_completes(graph, bolt_server, dataset, monkeypatch, caplog):
+    """Every connection through the relay is hung up after a seeded random batch; the relay keeps listening, so
+    the retry reconnects and the push finishes with the whole dataset on the server."""
+    if bolt_server is None:
+        pytest.skip("needs the local server, to cut its connections")
+    from graphkit.testing import GoodbyeFilter, _hang_up
+
+    class Droppable(GoodbyeFilter):
+        def drop(self):  # hang up on every live connection, keep accepting new ones
+            with self._lock:
+                socks, self._sockets = list(self._sockets), set()
+            for sock in socks:
+                _hang_up(sock)
+
+    monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "3")
+    relay = Droppable(bolt_server.bolt_port)
+    ds = dataset("tiny")
+    uri = f"bolt://127.0.0.1:{relay.port}"
+    try:
+        batches = push(ds, uri)["batches"]
+        wipe(uri)
+        drop_at = random.Random(KILL_SEED).randint(1, batches - 1)
+        with caplog.at_level("WARNING", logger="graphkit"):
+            stats = push(ds, uri, on_batch=lambda done: relay.drop() if done == drop_at else None)
+        assert stats["batches"] >= batches
+        assert any("retrying" in r.getMessage() for r in caplog.records)
+        assert pull(uri).same_as(ds)
+    finally:
+        relay.close()
 
 
 def test_unreachable_server_is_a_clear_server_error(monkeypatch):

@@ -330,6 +330,25 @@ def test_write_report_by_suffix_atomically(tiny, tmp_path, suffix, start):
     assert [p.name for p in target.parent.iterdir()] == [target.name]  # no temporary file left behind
 
 
+def test_failed_report_write_keeps_the_old_report_and_leaves_nothing(tiny, tmp_path, monkeypatch):
+    """A failure while writing (disk full, simulated at fsync) keeps the earlier report and leaves no temporary
+    file; through the CLI it is a one-line message and exit 1, never a traceback."""
+    target = tmp_path / "report.html"
+    target.write_text("old report", encoding="utf-8")
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report.os, "fsync", full)
+    with pytest.raises(OSError, match="No space"):
+        write_report(tiny, "C1", target, lang="zh", rules=None, as_of=AS_OF)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text(encoding="utf-8") == "old report"
+    res = CliRunner().invoke(cli, ["report", str(TINY), "--center", "C1", "-o", str(target)])
+    assert res.exit_code == 1 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
+    assert "internal error" not in res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text(encoding="utf-8") == "old report"
+
+
 def test_write_report_rejects_other_suffixes(tiny, tmp_path):
     with pytest.raises(ValueError, match=r"\.html"):
         write_report(tiny, "C1", tmp_path / "report.txt", lang="zh", rules=None, as_of=None)

@@ -345,3 +345,34 @@ def test_sample_readme_says_what_is_real():
     text = (SAMPLE_DIR / "README.md").read_text(encoding="utf-8")
     assert "data/realdata/mic-national-compiled/national_mics.csv" in text
     assert "synthetic" in text and "合成" in text and "真实" in text
+
+
+def test_generate_failing_midway_keeps_the_earlier_dataset_and_leaves_nothing(tmp_path, monkeypatch):
+    """``graphkit generate`` writes into a temporary folder that replaces the output only when complete: a failure
+    on the third file (disk full, simulated) leaves the earlier dataset as it was and no temporary folder."""
+    out = tmp_path / "out"
+    frames = {"centers": pd.DataFrame({"center_id": ["C1"], "name": ["一"]}),
+              "organizations": pd.DataFrame({"org_id": ["O1"], "name": ["二"]}),
+              "platforms": pd.DataFrame({"platform_id": ["P1"], "name": ["三"]})}
+    write_dataset(frames, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real, calls = pd.DataFrame.to_csv, []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", flaky)
+    with pytest.raises(OSError, match="No space"):
+        write_dataset({k: v.assign(note="new") for k, v in frames.items()}, out)
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    calls.clear()
+    from graphkit.cli import cli
+
+    res = CliRunner().invoke(cli, ["generate", "--scale", "S", "-o", str(out)])
+    assert res.exit_code == 1 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -5,10 +5,15 @@ Each folder of ``tests/data/invalid/`` is a dataset plus ``expected.txt`` (the e
 those errors (and, when present, exactly the lines of ``expected_warnings.txt``). Each folder of
 ``tests/data/valid/`` must exit 0 with exactly the warnings of ``expected_warnings.txt``. A new case is a new
 folder.
+
+Inputs that are big or binary are built at test time: a case folder with a ``build.py`` (or whose parent folder
+has one, as ``invalid_xlsx/`` and ``valid_xlsx/`` do) is validated as what ``build(case, out)`` returns — a folder,
+a .zip or an .xlsx written under the test's temporary folder.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +22,23 @@ import pytest
 
 from conftest import DATA, ROOT, run_cli, write_dataset
 
-INVALID = sorted(p for p in (DATA / "invalid").iterdir() if p.is_dir())
-VALID = sorted(p for p in (DATA / "valid").iterdir() if p.is_dir())
+INVALID = sorted(p for kind in ("invalid", "invalid_xlsx") for p in (DATA / kind).iterdir() if p.is_dir())
+VALID = sorted(p for kind in ("valid", "valid_xlsx") for p in (DATA / kind).iterdir() if p.is_dir())
+
+
+def _id(case: Path) -> str:
+    return case.name if case.parent.name in ("invalid", "valid") else f"{case.parent.name}/{case.name}"
+
+
+def _source(case: Path, tmp_path: Path) -> Path:
+    """What to validate for ``case``: the folder itself, or what the nearest ``build.py`` builds from it."""
+    script = next((s for s in (case / "build.py", case.parent / "build.py") if s.exists()), None)
+    if script is None:
+        return case
+    spec = importlib.util.spec_from_file_location(f"corpus_{case.parent.name}_{case.name}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build(case, tmp_path / case.name)
 
 
 def _lines(path: Path) -> list[str]:
@@ -41,15 +61,16 @@ def _assert_rows_ascending(lines: list[str]) -> None:
 
 
 def test_corpus_is_large_enough():
-    assert len(INVALID) >= 30 and len(VALID) >= 8
+    assert len(INVALID) >= 40 and len(VALID) >= 8
+    assert sum(p.parent.name == "invalid_xlsx" for p in INVALID) >= 10
     for case in INVALID:
         assert (case / "expected.txt").exists(), case
         assert _lines(case / "expected.txt"), f"{case.name}: an invalid case must expect at least one error"
 
 
-@pytest.mark.parametrize("case", INVALID, ids=[p.name for p in INVALID])
-def test_invalid_dataset(case):
-    r, out = _validate(case)
+@pytest.mark.parametrize("case", INVALID, ids=[_id(p) for p in INVALID])
+def test_invalid_dataset(case, tmp_path):
+    r, out = _validate(_source(case, tmp_path))
     assert r.exit_code == 2, r.stdout
     assert sorted(out["errors"]) == sorted(_lines(case / "expected.txt"))
     if (case / "expected_warnings.txt").exists():
@@ -63,9 +84,9 @@ def test_invalid_dataset(case):
     assert set(out["counts"]) >= {"centers", "organizations", "platforms"}
 
 
-@pytest.mark.parametrize("case", VALID, ids=[p.name for p in VALID])
-def test_valid_dataset(case):
-    r, out = _validate(case)
+@pytest.mark.parametrize("case", VALID, ids=[_id(p) for p in VALID])
+def test_valid_dataset(case, tmp_path):
+    r, out = _validate(_source(case, tmp_path))
     assert r.exit_code == 0, out["errors"]
     assert out["errors"] == []
     assert sorted(out["warnings"]) == sorted(_lines(case / "expected_warnings.txt"))
@@ -190,3 +211,111 @@ def test_console_script_exit_code_and_json(tmp_path):
     import json
 
     assert sorted(json.loads(proc.stdout)["errors"]) == sorted(_lines(case / "expected.txt"))
+
+
+# ---- workbooks and zips: what loads, what is never touched ------------------------------------------------------
+
+def test_workbook_cells_load_as_their_values(tmp_path):
+    """A date cell is a date, a real boolean a boolean, 100.0 in a whole-number column the number 100; a formula's
+    cached value is used (valid_xlsx/ holds the exact warnings)."""
+    from graphkit import load_dataset
+
+    ds = load_dataset(_source(DATA / "valid_xlsx" / "date_cells_booleans_and_whole_floats", tmp_path))
+    c = ds.frames["centers"].iloc[0]
+    assert (c["founded"], int(c["employees"]), int(c["rd_staff"]), bool(c["has_board"])) == ("2019-03-01", 100, 50, True)
+    assert ds.frames["organizations"]["is_sme"].tolist()[:2] == [False, True]
+    assert ds.frames["alliance_members"]["joined"].tolist() == ["2019-03", "2020-01-02", None]
+    ds = load_dataset(_source(DATA / "valid_xlsx" / "formula_with_cached_value", tmp_path))
+    assert int(ds.frames["centers"]["employees"].iloc[0]) == 100
+    assert ds.frames["organizations"]["name"].tolist()[1] == "UNIVERSITY TWO"
+
+
+def test_zip_member_paths_are_never_extracted(tmp_path):
+    """Members named ../../evil/centers.csv and /abs/organizations.csv are read in memory by their base name."""
+    from graphkit import load_dataset
+
+    source = _source(DATA / "valid" / "zip_member_names_with_paths", tmp_path / "a" / "b")
+    ds = load_dataset(source)
+    assert ds.frames["centers"]["center_id"].tolist() == ["C1"]
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == [Path("a"), Path("a/b"), Path("a/b/zip_member_names_with_paths"),
+                                                                       Path("a/b/zip_member_names_with_paths/paths.zip")]
+    assert not Path("/abs").exists()
+
+
+@pytest.mark.parametrize("case", ["zip_damaged_members", "invalid_xlsx/merged_cells_over_a_required_column", "cell_2mb"])
+def test_nothing_is_loaded_from_an_invalid_source(case, tmp_path):
+    from graphkit import InvalidDatasetError, load_dataset, validate_dataset
+
+    source = _source(DATA / ("invalid" if "/" not in case else "") / case, tmp_path)
+    assert validate_dataset(source).dataset is None
+    with pytest.raises(InvalidDatasetError):
+        load_dataset(source)
+
+
+# ---- limits (graphkit.settings, overridden by GRAPHKIT_* environment variables) ------------------------------------
+
+def _zip(folder: Path, path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(folder.glob("*.csv")):
+            zf.write(p, p.name)
+    return path
+
+
+def test_row_limit(tmp_path, monkeypatch):
+    from conftest import eligible_tables
+
+    folder = write_dataset(tmp_path / "d", **eligible_tables())  # 12 organisations, every other table ≤ 10 rows
+    book = tmp_path / "d.xlsx"
+    assert run_cli("export", folder, "--to", "xlsx", "-o", book).exit_code == 0
+    monkeypatch.setenv("GRAPHKIT_MAX_ROWS", "10")
+    r, out = _validate(folder)
+    assert r.exit_code == 2 and out["errors"] == ["organizations.csv:1:*: 12 data rows, over the limit of 10"]
+    r, out = _validate(_zip(folder, tmp_path / "d.zip"))
+    assert r.exit_code == 2 and out["errors"] == ["organizations.csv:1:*: 12 data rows, over the limit of 10"]
+    r, out = _validate(book)  # a workbook stops reading at the limit, then counts the rest
+    assert r.exit_code == 2 and out["errors"] == ["d.xlsx[organizations]:1:*: 12 data rows, over the limit of 10"]
+    monkeypatch.setenv("GRAPHKIT_MAX_ROWS", "12")
+    assert _validate(folder)[0].exit_code == 0
+
+
+def test_cell_length_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_MAX_CELL_CHARS", "20")
+    folder = write_dataset(tmp_path / "d", centers="center_id,name,level,field_id,province\nC1,中心,provincial,F03,辽宁\n",
+                           organizations="org_id,name,kind\nO1," + "长" * 21 + ",enterprise\nO2," + "x" * 20 + ",other\n")
+    r, out = _validate(folder)
+    assert r.exit_code == 2 and out["errors"] == ["organizations.csv:2:name: the cell is 21 characters long, over the limit of 20"]
+
+
+def test_file_and_upload_size_limits(tmp_path, monkeypatch):
+    from conftest import eligible_tables
+
+    folder = write_dataset(tmp_path / "d", **eligible_tables())
+    size = (folder / "organizations.csv").stat().st_size
+    monkeypatch.setenv("GRAPHKIT_MAX_FILE_BYTES", str(size - 1))  # one CSV file of a folder or zip
+    r, out = _validate(folder)
+    assert r.exit_code == 2 and out["errors"] == [f"organizations.csv:1:*: the file is {size} bytes, over the limit of {size - 1}"]
+    monkeypatch.delenv("GRAPHKIT_MAX_FILE_BYTES")
+    book = tmp_path / "d.xlsx"
+    assert run_cli("export", folder, "--to", "xlsx", "-o", book).exit_code == 0
+    tables = eligible_tables()
+    for org in tables["organizations"]:
+        org["note"] = "说明" * 500  # compresses well: the zip is far smaller than its unpacked files
+    folder = write_dataset(tmp_path / "compressible", **tables)
+    archive = _zip(folder, tmp_path / "d.zip")
+    unpacked = sum((folder / n).stat().st_size for n in (p.name for p in folder.glob("*.csv")))
+    for source, n in ((archive, archive.stat().st_size), (book, book.stat().st_size)):
+        monkeypatch.setenv("GRAPHKIT_MAX_UPLOAD_BYTES", str(n - 1))  # the file as uploaded
+        r, out = _validate(source)
+        assert r.exit_code == 2 and out["errors"] == [f"{source.name}:1:*: the file is {n} bytes, over the limit of {n - 1}"]
+    monkeypatch.setenv("GRAPHKIT_MAX_UPLOAD_BYTES", str(unpacked - 1))  # a zip's unpacked total counts too
+    r, out = _validate(archive)
+    assert r.exit_code == 2 and out["errors"] == [f"d.zip:1:*: the file is {unpacked} bytes, over the limit of {unpacked - 1}"]
+
+
+def test_a_bad_limit_setting_is_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_MAX_ROWS", "ten")
+    r = run_cli("validate", DATA / "tiny", "--lang", "en")
+    assert r.exit_code == 1 and "internal error" not in r.stderr
+    assert "GRAPHKIT_MAX_ROWS must be a whole number, not 'ten'" in r.stderr
