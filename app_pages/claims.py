@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import cache, common, widgets
-from app_pages.common import md, pct
+from app_pages.common import pct
 from app_pages.state import K
 from graphkit.application import read_application
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-import pandas as pd
 
 from .queries.coverage import Coverage, coverage_model
 from .errors import UnknownIdError

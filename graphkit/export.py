@@ -23,12 +23,8 @@ import csv
 import io
 import json
 import logging
-import os
 import re
-import secrets
-import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +33,7 @@ import pandas as pd
 from .errors import GraphkitError
 from .graph import python_values
 from .notice import builtin_fields
+from .files import atomic_file, atomic_folder
 from .read import FORMULA_CHARS, neutralize
 from .schema import TABLES
 
@@ -283,63 +280,10 @@ def xml_ready_graph(g, gexf: bool = False):
 
 # ---- atomic writes ------------------------------------------------------------------------------------------
 
-@contextmanager
-def _atomic_file(target: Path) -> Iterator[Path]:
-    """Yield a fresh temporary path beside ``target``; on success rename it over ``target``, else remove it."""
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "xb"):  # created with the user's umask (mkstemp would make it owner-only)
-        pass
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _check_replaceable(folder: Path) -> None:
-    """Refuse to replace a path that is not a folder of contract CSVs (never delete a user's other files)."""
-    if not folder.exists():
-        return
-    if not folder.is_dir():
-        raise GraphkitError(f"{folder} exists and is not a folder; choose another output path for the CSV export")
-    ours = {t.filename for t in TABLES.values()}
-    other = sorted(p.name for p in folder.iterdir() if p.name.lower() not in ours or not p.is_file())
-    if other:
-        raise GraphkitError(
-            f"{folder} holds files other than a dataset's CSVs ({', '.join(other[:5])}); "
-            "refusing to replace it — choose an empty or new folder"
-        )
-
-
 def _write_csv_folder(ds, output: Path) -> Path:
-    _check_replaceable(output)
-    token = secrets.token_hex(4)
-    tmp = output.with_name(f".{output.name}.{token}.tmp")
-    tmp.mkdir()
-    try:
+    with atomic_folder(output, [t.filename for t in TABLES.values()]) as tmp:
         for name, frame in dataset_tables(ds).items():
-            path = tmp / TABLES[name].filename
-            path.write_bytes(_csv_bytes(frame, name))
-            with open(path, "rb+") as fh:
-                os.fsync(fh.fileno())
-        _check_replaceable(output)  # again: the folder may have changed while we wrote
-        if output.exists():
-            old = output.with_name(f".{output.name}.{token}.old")
-            os.rename(output, old)
-            try:
-                os.rename(tmp, output)
-            except BaseException:
-                os.rename(old, output)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, output)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            (tmp / TABLES[name].filename).write_bytes(_csv_bytes(frame, name))
     return output
 
 
@@ -370,7 +314,7 @@ def export_dataset(ds, to: str, output) -> Path:
     if to in ("turtle", "jsonld"):
         _write_rdf(ds, output, to)  # write_rdf is atomic itself (temporary file, then os.replace)
         return output
-    with _atomic_file(output) as tmp:
+    with atomic_file(output) as tmp:
         if to == "xlsx":
             tmp.write_bytes(_workbook_bytes(dataset_tables(ds), contract=True))
         elif to == "graphml":

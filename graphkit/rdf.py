@@ -22,15 +22,14 @@ from __future__ import annotations
 
 __all__ = ["to_graph", "to_turtle", "to_jsonld", "write_rdf", "read_rdf", "layout_turtle", "RDF_FORMATS"]
 
-import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import orjson
 import pandas as pd
 
+from .files import write_bytes
 from .notice import BUILTIN_LAYOUT, NOTICE_ID, Field, builtin_fields
 from .schema import TABLES
 from .vocab import (
@@ -376,15 +375,7 @@ def write_rdf(ds, path, fmt: str = "turtle") -> Path:
         raise ValueError(f"unknown RDF format {fmt!r}; use one of {sorted(RDF_FORMATS)}") from None
     text = to_turtle(ds) if kind == "turtle" else to_jsonld(ds)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes(path, text.encode("utf-8"))
     return path
 
 

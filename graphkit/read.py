@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from .columns import to_arrow
-from .i18n import msg
 from .problems import Problems
 from .schema import TABLES
 from .settings import Settings, get_settings

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
-import os
 import re
-import secrets
 from dataclasses import fields as _fields
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import EngineError, ReportFormatError
+from .files import write_bytes
 from .notice import CHECKS, NOTICE_ID
 from .rules import RULES_HELP, Rules
 
@@ -395,16 +394,5 @@ def write_report(engine, center_id: str, path, *, lang: str = "zh", rules: Rules
     path = Path(path)
     fmt = format_for_path(path)
     data = render_report(engine, center_id, fmt=fmt, lang=lang, rules=rules, as_of=as_of).encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for any new file
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_bytes(path, data)
     return path

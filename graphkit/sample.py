@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GraphkitError
-from .notice import CHECK_IDS, CHECKS, builtin_fields
-from .schema import ORG_KINDS, TABLE_ORDER, TABLES
+from .notice import builtin_fields
 from .synthetic import (  # the building blocks shared with the benchmark scales
     E,
     GOV,

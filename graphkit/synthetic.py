@@ -13,10 +13,6 @@ Scale(centers=40, organizations=5000, platforms=1600)
 
 from __future__ import annotations
 
-import csv
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import GraphkitError
+from .files import atomic_folder
 from .notice import CHECK_IDS, CHECKS, builtin_fields
 from .schema import ORG_KINDS, TABLE_ORDER, TABLES
 
@@ -788,17 +785,7 @@ def write_dataset(frames: dict[str, pd.DataFrame], out, extra_files: dict[str, s
     half a dataset. An existing ``out`` is replaced only when it holds nothing but dataset files.
     """
     out = Path(out)
-    if out.exists():
-        if not out.is_dir():
-            raise GraphkitError(f"{out} exists and is not a folder")
-        foreign = sorted(p.name for p in out.iterdir() if p.name not in _OWN_FILES)
-        if foreign:
-            raise GraphkitError(f"{out} holds files that are not part of a dataset ({', '.join(foreign[:5])}); "
-                                "choose an empty or new folder")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        os.chmod(tmp, 0o755)
+    with atomic_folder(out, _OWN_FILES) as tmp:
         for name in TABLE_ORDER:
             frame = frames.get(name)
             if frame is None:
@@ -808,16 +795,6 @@ def write_dataset(frames: dict[str, pd.DataFrame], out, extra_files: dict[str, s
             frame[cols].to_csv(tmp / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
         for fname, text in (extra_files or {}).items():
             (tmp / fname).write_text(text, encoding="utf-8")
-        if out.exists():
-            trash = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.rename(out, trash / "old")
-            os.rename(tmp, out)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

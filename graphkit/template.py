@@ -217,10 +217,10 @@ def template_bytes() -> bytes:
 
 def write_template(path) -> Path:
     """Write the empty application workbook to ``path`` (atomically) and return the path."""
-    from .export import _atomic_file
+    from .files import atomic_file
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_file(path) as tmp:
+    with atomic_file(path) as tmp:
         tmp.write_bytes(template_bytes())
     return path

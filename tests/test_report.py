@@ -1,5 +1,6 @@
 """graphkit.report: the review report in HTML and Markdown, both languages; escaping; offline; the CLI."""
 
+import os
 import csv
 import html.parser
 import re
@@ -339,7 +340,7 @@ def test_failed_report_write_keeps_the_old_report_and_leaves_nothing(tiny, tmp_p
     def full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     with pytest.raises(OSError, match="No space"):
         write_report(tiny, "C1", target, lang="zh", rules=None, as_of=AS_OF)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text(encoding="utf-8") == "old report"
