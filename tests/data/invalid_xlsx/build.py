@@ -3,7 +3,7 @@
 Each folder of ``invalid_xlsx/`` and ``valid_xlsx/`` is one case: its ``expected.txt`` / ``expected_warnings.txt``
 hold the exact lines, and ``build(case, out)`` below writes ``out/book.xlsx`` from ``CASES[case.name]``. A case
 starts from a small valid workbook (sheets ``centers``, ``organizations``, ``alliance_members``) and changes one
-thing. How graphkit reads a workbook (graphkit.read.read_xlsx):
+thing. How graphkit reads a workbook (graphkit.read_xlsx.read_xlsx):
 
 - a date-formatted cell is a date; a bare number such as 43200 in a date column is an error that says it looks
   like an Excel date serial number (and which date that would be); a date with a time of day is not a date;
