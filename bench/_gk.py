@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["api", "reach_codes", "coverage_model", "index", "reset_caches", "cypher", "cypher_missing", "falkordb_server", "goodbye_filter"]
+__all__ = ["api", "coverage_model", "cypher", "cypher_missing", "falkordb_server", "goodbye_filter", "index", "reach_codes", "reset_caches"]
 
 
 def api(name: str):
