@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["api", "coverage_model", "cypher", "cypher_missing", "falkordb_server", "goodbye_filter", "index", "reach_codes", "reset_caches"]
+__all__ = ["api", "coverage_model", "cypher", "cypher_missing", "falkordb_server", "goodbye_filter", "index", "reach_codes", "reach_matrix", "reset_caches"]
 
 
 def api(name: str):
@@ -35,6 +35,7 @@ def _first(name: str, *modules: str):
 
 
 reach_codes = _first("reach_codes", "graphkit.queries.reach", "graphkit.queries.reach")
+reach_matrix = _first("reach_matrix", "graphkit.queries.reach", "graphkit.queries.reach")
 coverage_model = _first("coverage_model", "graphkit.queries.coverage", "graphkit.queries.coverage")
 
 

@@ -11,11 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..errors import UnknownIdError
 from ..schema import ORG_KINDS
 
-__all__ = ["Reach", "reach", "reach_codes"]
+__all__ = ["Reach", "reach", "reach_codes", "reach_matrix"]
 
 
 @dataclass
@@ -79,6 +80,41 @@ def reach_codes(ix, c: int, hops: int) -> np.ndarray:
     excluded = np.zeros(O, dtype=bool)
     excluded[_excluded(ix, c)] = True
     return orgs[~excluded[orgs]]
+
+
+def reach_matrix(ix, hops: int, *, chunk: int = 512) -> sp.csr_matrix:
+    """Every center's reach at once: a boolean centers × organisations matrix (exclusions applied).
+
+    Walks of length ≤ ``hops`` from each center's start set are sparse products with the adjacency (a node is
+    within k hops exactly when some walk of length ≤ k reaches it); centers go in chunks so that the frontier
+    of a 100×-scale graph stays within memory.
+    """
+    C, O, P, _ = ix.shape
+    N = C + O + P
+    a = ix.adjacency.astype(bool)
+    opco = ix.center_opco
+    rows, cols = np.arange(C), np.arange(C)
+    has = opco >= 0
+    start = sp.csr_matrix((np.ones(C + int(has.sum()), dtype=bool),
+                           (np.concatenate([rows, rows[has]]), np.concatenate([cols, C + opco[has]]))), shape=(C, N))
+    excluded = (ix.member_org.astype(bool) + ix.share.astype(bool)
+                + sp.csr_matrix((np.ones(int(has.sum()), dtype=bool), (rows[has], opco[has])), shape=(C, O)))
+    a_org = a[:, C: C + O].tocsr()  # the last hop only needs to land on organisations
+    parts = []
+    for lo in range(0, C, chunk):
+        seen = start[lo: lo + chunk]
+        frontier = seen
+        for _ in range(hops - 1):
+            frontier = frontier @ a
+            seen = seen + frontier
+        orgs = seen[:, C: C + O] + (frontier @ a_org if hops else 0)
+        orgs = sp.csr_matrix(orgs)
+        orgs = orgs - orgs.multiply(excluded[lo: lo + chunk])
+        orgs.eliminate_zeros()
+        parts.append(orgs.astype(bool))
+    out = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, O), dtype=bool)
+    out.sort_indices()
+    return out
 
 
 def reach(ds, center: str, hops: int | None = None, rules=None) -> Reach:
