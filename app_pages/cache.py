@@ -25,8 +25,6 @@ from graphkit.queries.gaps import gaps as _gaps
 from graphkit.queries.reach import reach as _reach
 from graphkit.queries.recruit import recruit as _recruit
 
-# The query functions are imported from their modules: ``graphkit.coverage`` (and reach, gaps, recruit, claims)
-# names the function only until its submodule is imported, then the submodule.
 
 _cache = st.cache_data(show_spinner=False, max_entries=256)
 

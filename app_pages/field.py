@@ -8,6 +8,8 @@ from app_pages import cache, common, widgets
 from app_pages.common import md, pct
 from app_pages.state import K, persistent_select
 
+RECRUIT_AT_ONCE = 40  # more centers than this in one field: compute their recruitment only when asked
+
 ctx = common.page()
 t, ds = ctx.t, ctx.ds
 st.title(t("field.title"))
@@ -80,13 +82,17 @@ with tabs[3]:
     elif len(own):
         st.markdown(t("field.recruit_centers"))
         rows = []
+        # a large field (100× scale) computes its centers' plans only when asked: tabs are not lazy
+        if len(own) > RECRUIT_AT_ONCE and not st.checkbox(t("field.recruit_all", n=len(own)), key=K.FIELD_RECRUIT_ALL):
+            own = own.iloc[0:0]
         for cid in own["center_id"]:
             r = cache.recruit(ctx.token, ds, cid)
             rows.append({t("col.id"): cid, t("col.name"): common.names(ctx, (cid,))[0],
                          t("center.before_after"): f"{pct(r.ratio_before)} → {pct(r.ratio_after)}",
                          t("center.needed"): r.needed, t("col.recruit"): "、".join(r.orgs) if r.orgs else "—",
                          t("center.minimal"): t(f"minimal.{r.minimal}") if r.needed else "—"})
-        st.dataframe(pd.DataFrame(rows), hide_index=True)
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True)
     if gap.platforms:
         r = cache.founding(ctx.token, ds, field_id)
         st.markdown(f"**{t('field.founding', n=len(r.orgs), ratio=pct(r.ratio_after))}**")

@@ -48,6 +48,7 @@ class K:
     FIELD_SELECTED = "field_selected"
     FIELD_UNREACHED = "field_unreached"  # widget
     FIELD_OPEN_CENTER = "field_open_center"  # widget: the center to open
+    FIELD_RECRUIT_ALL = "field_recruit_all"  # widget: compute recruitment for every center of a large field
     # network explorer
     X_FIELDS, X_GROUPS, X_PROVINCES, X_FOREIGN = "x_fields", "x_groups", "x_provinces", "x_foreign"  # widgets
     X_PLATFORM_KINDS, X_EDGES, X_CAP, X_HOPS = "x_platform_kinds", "x_edges", "x_cap", "x_hops"  # widgets

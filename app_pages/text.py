@@ -113,6 +113,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "field.network_help": ("内圈为本领域的中心，中圈为平台的依托单位，外圈为平台（浅色为无人覆盖）。",
                            "Inner ring: the field's centers; middle: the platforms' hosts; outer: the platforms (pale = reached by nobody)."),
     "field.recruit_centers": ("本领域各中心达到覆盖率要求的最少招募：", "The fewest recruits for each center of the field to reach the threshold:"),
+    "field.recruit_all": ("计算本领域全部 {n} 个中心的招募建议（较慢）", "Compute the recruitment of all {n} centers of this field (slower)"),
     "field.founding": ("新建中心须吸纳的最少依托单位：{n} 家（覆盖率 {ratio}）", "A new center would need at least these {n} hosts (coverage {ratio})"),
     # explorer
     "explorer.title": ("网络浏览", "Network explorer"),
