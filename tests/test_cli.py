@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import sysconfig
+from pathlib import Path
 
 import click
 import pytest
@@ -55,9 +57,10 @@ def test_spec_commands_exist():
 def test_python_dash_m_and_console_script():
     proc = subprocess.run([sys.executable, "-m", "graphkit", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "Usage:" in proc.stdout
-    exe = ROOT.parent / "venv" / "bin" / "graphkit"
-    script = str(exe) if exe.exists() else "graphkit"
-    proc = subprocess.run([script, "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    # the console script pip installed next to this interpreter (the venv need not be activated)
+    script = Path(sysconfig.get_path("scripts")) / "graphkit"
+    assert script.exists(), script
+    proc = subprocess.run([str(script), "--version"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0 and "graphkit" in proc.stdout
 
 
