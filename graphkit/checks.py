@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 
-from .facts import CenterFacts, CollabFact, gather_facts
+from .facts import CenterFacts, CollabFact, gather_facts, is_missing
 from .notice import CHECK_IDS, CHECKS
 from .rules import Rules
 
@@ -99,29 +99,11 @@ def _combine(parts: list[bool | None]) -> str:
 
 
 def _bool(v) -> bool | None:
-    if v is None:
-        return None
-    try:
-        if v != v:
-            return None
-    except (TypeError, ValueError):
-        pass
-    if type(v).__name__ == "NAType":
-        return None
-    return bool(v)
+    return None if is_missing(v) else bool(v)
 
 
 def _num(v):
-    if v is None:
-        return None
-    try:
-        if v != v:
-            return None
-    except (TypeError, ValueError):
-        pass
-    if type(v).__name__ == "NAType":
-        return None
-    return v
+    return None if is_missing(v) else v
 
 
 def _frac(v) -> Fraction:

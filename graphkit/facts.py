@@ -57,15 +57,20 @@ class CenterFacts:
     assessments: dict[str, dict]  # check id → the assessment row that holds
 
 
-def _clean(v):
+def is_missing(v) -> bool:
+    """None, NaN, NaT or pandas.NA: a cell the data leaves empty."""
     if v is None:
-        return None
+        return True
     try:
         if v != v:
-            return None
+            return True
     except (TypeError, ValueError):
         pass
-    if type(v).__name__ == "NAType":
+    return type(v).__name__ == "NAType"
+
+
+def _clean(v):
+    if is_missing(v):
         return None
     return v.item() if hasattr(v, "item") and not isinstance(v, str) else v
 

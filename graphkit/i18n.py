@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "msg", "entity_name", "check_lang", "Kinds"]
+__all__ = ["LANGS", "TERMS", "msg", "term", "entity_name", "check_lang", "Kinds"]
 
 LANGS = ("zh", "en")
 
@@ -126,3 +126,54 @@ def entity_name(kind: str, lang: str = "zh") -> str:
     """The name of an entity kind (center, org, platform, field) in ``lang``."""
     zh, en = _ENTITY.get(kind, (kind, kind))
     return en if lang == "en" else zh
+
+
+# Codes of the data model (statuses, kinds, verdicts, tables, keys of check values) in words, shared by
+# the report and the app so that both say the same thing.
+TERMS: dict[str, tuple[str, str]] = {
+    # statuses and kinds of checks
+    "met": ("符合", "met"), "not_met": ("不符合", "not met"), "insufficient_data": ("数据不足", "insufficient data"),
+    "needs_review": ("待评审", "needs review"), "computed": ("计算", "computed"), "attested": ("须专家评审", "reviewer decides"),
+    "yes": ("是", "yes"), "no": ("否", "no"), "unknown": ("未知", "unknown"),
+    "national": ("国家级", "national"), "provincial": ("省级", "provincial"),
+    # entities and node groups
+    "center": ("创新中心", "center"), "org": ("机构", "organisation"), "platform": ("国家级平台", "platform"),
+    "edge": ("关系", "relation"), "aggregate": ("聚合", "aggregate"),
+    "enterprise": ("企业", "enterprise"), "university": ("高校", "university"), "research_institute": ("科研院所", "research institute"),
+    "user": ("用户单位", "user"), "investor": ("社会资本", "investor"), "government": ("政府", "government"), "other": ("其他", "other"),
+    "state_key_lab": ("国家重点实验室", "state key laboratory"), "national_engineering_lab": ("国家工程实验室", "national engineering laboratory"),
+    "national_engineering_technology_research_center": ("国家工程技术研究中心", "national engineering technology research center"),
+    "national_engineering_research_center": ("国家工程研究中心", "national engineering research center"),
+    "other_national": ("其他国家级平台", "other national platform"),
+    "active": ("运行", "active"), "reorganized": ("重组", "reorganised"), "revoked": ("撤销", "revoked"),
+    # relations and roles
+    "member": ("联盟成员", "member"), "shareholder": ("股东", "shareholder"), "host": ("依托单位", "host"),
+    "collaboration": ("合作", "collaboration"), "council": ("理事单位", "council"), "chair": ("理事长单位", "chair"),
+    # claims
+    "consistent": ("一致", "consistent"), "overstated": ("高报", "overstated"), "understated": ("低报", "understated"),
+    "unverifiable": ("无法核实", "unverifiable"), "ok": ("核实无误", "ok"), "not_in_registry": ("平台名录中无此平台", "not in the registry"),
+    "wrong_field": ("不属本领域", "wrong field"), "host_not_member": ("依托单位不是联盟成员", "host not a member"),
+    "inactive": ("平台已撤销或重组", "inactive"), "coverage_ratio": ("覆盖率", "coverage ratio"),
+    "covered_platforms": ("覆盖的平台", "covered platforms"), "member_count": ("成员数", "member count"),
+    # tables
+    "centers": ("创新中心", "centers"), "organizations": ("机构", "organisations"), "platforms": ("国家级平台", "platforms"),
+    "shareholders": ("股东", "shareholders"), "alliance_members": ("联盟成员", "alliance members"),
+    "field_rankings": ("领域排名", "field rankings"), "collaborations": ("合作", "collaborations"), "income": ("收入", "income"),
+    "assessments": ("评审意见", "assessments"), "claims": ("申报声明", "claims"), "fields": ("领域", "fields"),
+    # problems
+    "error": ("错误", "error"), "warning": ("警告", "warning"),
+    # keys of check values
+    "coverage": ("覆盖率", "coverage"), "covered": ("已覆盖", "covered"), "total": ("总数", "total"),
+    "provinces": ("省份数", "provinces"), "member_kinds": ("成员类型", "member kinds"),
+    "operating_company_kind": ("依托公司类型", "operating company kind"), "members": ("成员数", "members"),
+    "has_board": ("董事会", "board"), "has_management_team": ("经营管理团队", "management team"),
+    "has_expert_committee": ("专家委员会", "expert committee"), "chair_is_leading_expert": ("主任为领军专家", "chair is a leading expert"),
+    "has_roadmap": ("技术路线图", "roadmap"), "has_ip_policy": ("知识产权制度", "IP policy"),
+    "university_or_institute": ("高校或科研院所", "universities or institutes"), "foreign": ("国外机构", "foreign"),
+}
+
+
+def term(code, lang: str = "zh") -> str:
+    """A code of the data model (status, kind, verdict, table …) in words; an unknown code is shown as is."""
+    pair = TERMS.get(code) if isinstance(code, str) else None
+    return str(code) if pair is None else pair[1 if lang == "en" else 0]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .errors import EngineError, ReportFormatError
 from .files import write_bytes
+from .i18n import term
 from .notice import CHECKS, NOTICE_ID
 from .rules import RULES_HELP, Rules
 
@@ -81,39 +82,8 @@ _L = {
     ),
 }
 
-_TERMS = {  # codes of the data model → words (statuses, kinds, verdicts, tables, value keys)
-    "met": ("符合", "met"), "not_met": ("不符合", "not met"), "insufficient_data": ("数据不足", "insufficient data"),
-    "needs_review": ("待评审", "needs review"), "national": ("国家级", "national"), "provincial": ("省级", "provincial"),
-    "enterprise": ("企业", "enterprise"), "university": ("高校", "university"), "research_institute": ("科研院所", "research institute"),
-    "user": ("用户单位", "user"), "investor": ("社会资本", "investor"), "government": ("政府", "government"), "other": ("其他", "other"),
-    "state_key_lab": ("国家重点实验室", "state key laboratory"), "national_engineering_lab": ("国家工程实验室", "national engineering laboratory"),
-    "national_engineering_technology_research_center": ("国家工程技术研究中心", "national engineering technology research center"),
-    "national_engineering_research_center": ("国家工程研究中心", "national engineering research center"),
-    "other_national": ("其他国家级平台", "other national platform"),
-    "consistent": ("一致", "consistent"), "overstated": ("高报", "overstated"), "understated": ("低报", "understated"),
-    "unverifiable": ("无法核实", "unverifiable"), "ok": ("核实无误", "ok"), "not_in_registry": ("平台名录中无此平台", "not in the registry"),
-    "wrong_field": ("不属本领域", "wrong field"), "host_not_member": ("依托单位不是联盟成员", "host not a member"),
-    "inactive": ("平台已撤销或重组", "inactive"), "coverage_ratio": ("覆盖率", "coverage ratio"),
-    "covered_platforms": ("覆盖的平台", "covered platforms"), "member_count": ("成员数", "member count"),
-    "centers": ("创新中心", "centers"), "organizations": ("机构", "organisations"), "platforms": ("国家级平台", "platforms"),
-    "shareholders": ("股东", "shareholders"), "alliance_members": ("联盟成员", "alliance members"),
-    "field_rankings": ("领域排名", "field rankings"), "collaborations": ("合作", "collaborations"), "income": ("收入", "income"),
-    "assessments": ("评审意见", "assessments"), "claims": ("申报声明", "claims"), "fields": ("领域", "fields"),
-    "coverage": ("覆盖率", "coverage"), "covered": ("已覆盖", "covered"), "total": ("总数", "total"),
-    "provinces": ("省份数", "provinces"), "member_kinds": ("成员类型", "member kinds"),
-    "operating_company_kind": ("依托公司类型", "operating company kind"), "members": ("成员数", "members"),
-    "has_board": ("董事会", "board"), "has_management_team": ("经营管理团队", "management team"),
-    "has_expert_committee": ("专家委员会", "expert committee"), "chair_is_leading_expert": ("主任为领军专家", "chair is a leading expert"),
-    "has_roadmap": ("技术路线图", "roadmap"), "has_ip_policy": ("知识产权制度", "IP policy"),
-    "university_or_institute": ("高校或科研院所", "universities or institutes"), "foreign": ("国外机构", "foreign"),
-}
 _MINIMAL = {True: ("已证明最少", "proven minimal"), False: ("不是最少（见更小的组合）", "not minimal (see the smaller set)"),
             None: ("未证明最少", "not proven minimal")}
-
-
-def _term(code, lang: str) -> str:
-    pair = _TERMS.get(code) if isinstance(code, str) else None
-    return str(code) if pair is None else pair[0 if lang == "zh" else 1]
 
 
 def _pct(x) -> str:
@@ -140,12 +110,12 @@ def fmt_value(v, lang: str = "zh") -> str:
     if isinstance(v, numbers.Real):
         return _pct(v)
     if isinstance(v, dict):
-        return L["sep"].join(f"{_term(k, lang)} {fmt_value(x, lang)}" for k, x in v.items())
+        return L["sep"].join(f"{term(k, lang)} {fmt_value(x, lang)}" for k, x in v.items())
     if isinstance(v, (list, tuple, set, frozenset)):
-        items = [_term(x, lang) if isinstance(x, str) else fmt_value(x, lang) for x in v]
+        items = [term(x, lang) if isinstance(x, str) else fmt_value(x, lang) for x in v]
         text = L["list_sep"].join(items[:8])
         return text + (" " + _more(L, 8, len(items)) if len(items) > 8 else "")
-    return _term(v, lang) if isinstance(v, str) else str(v)
+    return term(v, lang) if isinstance(v, str) else str(v)
 
 
 def _namer(engine):
@@ -192,14 +162,14 @@ def _check_rows(checks, lang: str) -> list[dict]:
         a = c.assessment
         assessed = None
         if a is not None:
-            assessed = {"computed": _term(c.computed_status, lang), "computed_status": _status_class(c.computed_status),
-                        "status": _term(a.get("status"), lang), "status_class": _status_class(a.get("status")),
+            assessed = {"computed": term(c.computed_status, lang), "computed_status": _status_class(c.computed_status),
+                        "status": term(a.get("status"), lang), "status_class": _status_class(a.get("status")),
                         "assessor": a.get("assessor") or L["none"], "date": a.get("date") or L["none"],
                         "note": a.get("note") or "", "evidence": a.get("evidence") or ""}
         rows.append({
             "id": c.id, "title": (d.title_en if lang == "en" else d.title_zh) if d else c.id,
             "clause": d.clause_zh if d else "", "attested": c.kind == "attested",
-            "status": _term(c.status, lang), "status_class": _status_class(c.status),
+            "status": term(c.status, lang), "status_class": _status_class(c.status),
             "value": fmt_value(c.value, lang), "threshold": fmt_value(c.threshold, lang),
             "message": c.message(lang), "evidence": L["list_sep"].join(map(str, ev[:EVIDENCE_LIMIT])),
             "evidence_more": _more(L, EVIDENCE_LIMIT, len(ev)), "assessed": assessed,
@@ -235,7 +205,7 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
     opco = g("operating_company_id")
     ctx = {
         "lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "L": L, "unavailable": {},
-        "center": {"id": center_id, "name": g("name") or center_id, "level": _term(g("level"), lang) if g("level") else L["none"],
+        "center": {"id": center_id, "name": g("name") or center_id, "level": term(g("level"), lang) if g("level") else L["none"],
                    "field_id": g("field_id") or L["none"], "field_name": field_name,
                    "location": " ".join(x for x in (g("province"), g("city")) if x) or L["none"],
                    "opco_id": opco or L["none"], "opco_name": name(opco) if opco else "", "founded": g("founded") or L["none"]},
@@ -243,7 +213,7 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
                  "generated": (now or _dt.datetime.now().astimezone()).isoformat(timespec="seconds")},
         "summary": {"eligible": result.eligible, "verdict": L["eligible"] if result.eligible else L["not_eligible"],
                     "total": len(result.checks),
-                    "counts": [{"status": _term(s, lang), "status_class": _status_class(s), "n": n} for s, n in counts.items()]},
+                    "counts": [{"status": term(s, lang), "status_class": _status_class(s), "n": n} for s, n in counts.items()]},
         "checks": _check_rows(result.checks, lang),
     }
 
@@ -257,14 +227,14 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         return {"field_id": cov.field_id, "covered": cov.covered, "total": cov.total, "ratio": _pct(cov.ratio),
                 "defined": cov.total > 0, "meets_class": {True: "met", False: "not_met", None: "insufficient_data"}[cov.meets(rules.min_coverage)],
                 "threshold": _pct(rules.min_coverage),
-                "by_kind": [{"kind": _term(k, lang), "covered": v["covered"], "total": v["total"],
+                "by_kind": [{"kind": term(k, lang), "covered": v["covered"], "total": v["total"],
                              "ratio": _pct(v["covered"] / v["total"] if v["total"] else None)} for k, v in (cov.by_kind or {}).items()],
                 "covered_rows": covered, "covered_more": _more(L, len(covered), n_cov),
                 "uncovered_rows": uncovered, "uncovered_more": _more(L, len(uncovered), n_unc)}
 
     def reach():
         r = engine.reach(center_id, rules=rules)
-        table = lambda d, t=False: [{"key": _term(k, lang) if t else k, "n": v} for k, v in d.items()]  # noqa: E731
+        table = lambda d, t=False: [{"key": term(k, lang) if t else k, "n": v} for k, v in d.items()]  # noqa: E731
         return {"hops": r.hops, "reached": r.reached, "foreign": r.foreign, "by_kind": table(r.by_kind, True),
                 "countries": table(r.countries), "provinces": table(r.provinces)}
 
@@ -272,10 +242,10 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         out = []
         for v in engine.claims(center_id, rules=rules):
             fmt = _pct if v.claim == "coverage_ratio" else (lambda x: fmt_value(x, lang))
-            entries = [{"entry": e.entry, "platform_id": e.platform_id or L["none"], "verdict": _term(e.verdict, lang),
+            entries = [{"entry": e.entry, "platform_id": e.platform_id or L["none"], "verdict": term(e.verdict, lang),
                         "ok": e.verdict == "ok", "suggestions": L["list_sep"].join(e.suggestions)} for e in v.entries]
-            out.append({"claim": _term(v.claim, lang), "field_id": v.field_id, "claimed": fmt(v.claimed),
-                        "computed": fmt(v.computed), "verdict": _term(v.verdict, lang), "ok": v.verdict == "consistent",
+            out.append({"claim": term(v.claim, lang), "field_id": v.field_id, "claimed": fmt(v.claimed),
+                        "computed": fmt(v.computed), "verdict": term(v.verdict, lang), "ok": v.verdict == "consistent",
                         "entries": entries[:LIST_LIMIT], "entries_more": _more(L, min(len(entries), LIST_LIMIT), len(entries))})
         return out
 
@@ -295,11 +265,11 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         rows, synthetic = [], []
         for table, by_source in sorted((engine.provenance() or {}).items()):
             sources = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
-            rows.append({"table": f"{_term(table, lang)} ({table})", "sources": [
+            rows.append({"table": f"{term(table, lang)} ({table})", "sources": [
                 {"source": s or L["unspecified"], "n": n, "synthetic": s.strip().lower() == "synthetic"} for s, n in sources]})
             n_syn = sum(n for s, n in sources if s.strip().lower() == "synthetic")
             if n_syn:
-                synthetic.append({"table": _term(table, lang), "n": n_syn, "total": sum(by_source.values())})
+                synthetic.append({"table": term(table, lang), "n": n_syn, "total": sum(by_source.values())})
         return {"rows": rows, "synthetic": synthetic}
 
     for key, build in (("coverage", coverage), ("reach", reach), ("claims", claims), ("recruit", recruit),
@@ -307,7 +277,7 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         _section(ctx, key, build)
     ctx["synthetic"] = (ctx["provenance"] or {}).get("synthetic", [])
     if (g("source") or "").strip().lower() == "synthetic" and not ctx["synthetic"]:
-        ctx["synthetic"] = [{"table": _term("centers", lang), "n": 1, "total": 1}]
+        ctx["synthetic"] = [{"table": term("centers", lang), "n": 1, "total": 1}]
     ctx["rules"] = [_rule_row(f.name, getattr(rules, f.name), lang, result.as_of) for f in _fields(rules)]
     return ctx
 
