@@ -129,14 +129,7 @@ with tabs[3]:
     cap = st.slider(t("net.cap"), 50, 1000, 300, step=50, key=K.EGO_CAP, help=t("net.cap_help"))
     view = cache.ego(ctx.token, ds, center, cap, ctx.lang)
     st.caption(t("center.network_help"))
-    left, right = st.columns([3, 1])
-    with left:
-        selected = widgets.network(ctx, view, key=K.EGO_CLICK, selected_key=K.EGO_SELECTED)
-    with right:
-        st.markdown(f"**{t('explorer.selected')}**")
-        if not selected:
-            st.caption(t("explorer.nothing_here"))
-        widgets.details(ctx, selected, where="ego")
+    widgets.network_with_details(ctx, view, key=K.EGO_CLICK, selected_key=K.EGO_SELECTED, where="ego")
 
 # ---- recruitment -------------------------------------------------------------------------------------------------
 recruit = cache.recruit(ctx.token, ds, center)

@@ -67,14 +67,7 @@ with tabs[2]:
     cap = st.slider(t("net.cap"), 50, 1000, 400, step=50, key=K.FIELD_CAP, help=t("net.cap_help"))
     view = cache.field_view(ctx.token, ds, field_id, cap, ctx.lang)
     st.caption(t("field.network_help"))
-    left, right = st.columns([3, 1])
-    with left:
-        selected = widgets.network(ctx, view, key=K.FIELD_CLICK, selected_key=K.FIELD_SELECTED)
-    with right:
-        st.markdown(f"**{t('explorer.selected')}**")
-        if not selected:
-            st.caption(t("explorer.nothing_here"))
-        widgets.details(ctx, selected, where="field")
+    widgets.network_with_details(ctx, view, key=K.FIELD_CLICK, selected_key=K.FIELD_SELECTED, where="field")
 
 with tabs[3]:
     if gap.platforms == 0:

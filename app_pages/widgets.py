@@ -61,6 +61,18 @@ def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, o
     return selected
 
 
+def network_with_details(ctx: Ctx, view, *, key: str, selected_key: str, where: str) -> None:
+    """The network on the left, the clicked node's details on the right (the center and field pages)."""
+    left, right = st.columns([3, 1])
+    with left:
+        selected = network(ctx, view, key=key, selected_key=selected_key)
+    with right:
+        st.markdown(f"**{ctx.t('explorer.selected')}**")
+        if not selected:
+            st.caption(ctx.t("explorer.nothing_here"))
+        details(ctx, selected, where=where)
+
+
 def details(ctx: Ctx, node_id: str | None, *, where: str) -> None:
     """The selected node's record and links, with buttons that open it (``where`` keeps the keys unique)."""
     if not node_id:

@@ -451,7 +451,6 @@ class _Sample:
 
     def _center(self, cid: str, d: dict):
         rng = self.rng
-        o = self.orgs
         expect = d["expect"]
         if "11" in expect and expect.get("8.2") != NOT:
             raise AssertionError(f"{cid}: no foreign partner (11) also fails 8.2")
@@ -604,7 +603,6 @@ class _Sample:
     def _alliance(self, cid, d, field, opco, sh_codes, real_lead, allowed, f_hosts):
         rng = self.rng
         o = self.orgs
-        expect = d["expect"]
         info = REAL_CENTERS.get(d.get("real"), {})
         size = info.get("alliance", (None,))[0] or int(np.clip(round(rng.lognormal(np.log(95), 0.4)), 40, 260))
         fixed = ([opco] if opco is not None else []) + list(sh_codes) + [c for c, _ in real_lead]
@@ -744,7 +742,6 @@ class _Sample:
             year = int(rng.integers(min(lo, REF_YEAR), REF_YEAR + 1))
             self.collabs.append(dict(from_id=src(), to_id=self.OID[to], kind=k, year=year, project=project, source=SYNTHETIC))
 
-        first = len(self.collabs)
         proj = [f"{topics[j]}路线图项目{j + 1}" for j in range(int(rng.integers(2, 4)))]
         add(partner([E], prefer_outside=False), "joint_rd", proj[0])
         add(partner([U, R], prefer_outside=False), "joint_rd", proj[1 % len(proj)])

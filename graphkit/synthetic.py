@@ -438,7 +438,7 @@ def generate_frames(scale: str, seed: int = 1) -> dict[str, pd.DataFrame]:
     C = sc.centers
     orgs = _orgs(rng, sc.organizations, 1, F, field_p)
     plats = _platforms(rng, sc.platforms, 1, orgs, field_ids, field_p, inactive=0.01)
-    O, P = len(orgs), len(plats)
+    O = len(orgs)
     kind = orgs["_kind"].to_numpy()
     foreign = orgs["_foreign"].to_numpy()
     hosts_any = np.zeros(O, dtype=bool)
