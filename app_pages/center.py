@@ -95,11 +95,12 @@ with tabs[1]:
                                    t("col.via"): ["、".join(common.names(ctx, tuple(cov.via.get(p, ()))))
                                                   for p in cov.covered_platform_ids]}), hide_index=True)
     with right:
-        st.markdown(f"**{t('center.uncovered_list', n=len(cov.uncovered_platform_ids))}**")
-        st.dataframe(pd.DataFrame({t("col.id"): cov.uncovered_platform_ids,
-                                   t("col.name"): [plat.at[p, "name"] for p in cov.uncovered_platform_ids],
-                                   t("col.platform_kind"): [ctx.term(plat.at[p, "kind"]) for p in cov.uncovered_platform_ids],
-                                   t("col.hosts"): ["、".join(plat.at[p, "hosts"]) for p in cov.uncovered_platform_ids]}),
+        uncovered = list(cov.uncovered_platform_ids)
+        st.markdown(f"**{t('center.uncovered_list', n=len(uncovered))}**")
+        st.dataframe(pd.DataFrame({t("col.id"): uncovered,
+                                   t("col.name"): [plat.at[p, "name"] for p in uncovered],
+                                   t("col.platform_kind"): [ctx.term(plat.at[p, "kind"]) for p in uncovered],
+                                   t("col.hosts"): ["、".join(plat.at[p, "hosts"]) for p in uncovered]}),
                      hide_index=True)
     members = cache.members(ctx.token, ds, center)
     st.markdown(f"**{t('center.members', n=len(members))}**")
@@ -166,7 +167,7 @@ with tabs[5]:
         col.download_button(t(f"center.report_{fmt}"), lambda fmt=fmt: cache.report(ds, center, fmt, ctx.lang, today),
                             file_name=f"report-{center}.{fmt}", mime=mime, key=f"{K.DOWNLOAD}:report:{fmt}", on_click="ignore")
     st.markdown(f"**{t('center.tables')}**")
-    coverage_rows = pd.DataFrame({"platform_id": cov.covered_platform_ids + cov.uncovered_platform_ids,
+    coverage_rows = pd.DataFrame({"platform_id": [*cov.covered_platform_ids, *cov.uncovered_platform_ids],
                                   "covered": [True] * cov.covered + [False] * len(cov.uncovered_platform_ids)})
     widgets.downloads(ctx, {"checks": check_rows, "coverage": coverage_rows, "members": members, "recruitment": recruit_rows},
                       f"center-{center}", where="center")

@@ -107,3 +107,12 @@ def bool_array(values: np.ndarray) -> pd.arrays.BooleanArray:
 
 
 __all__ += ["int_array", "bool_array"]
+
+
+def release_arrow_memory() -> None:
+    """Give freed Arrow buffers back to the system: pyarrow's allocator (mimalloc) otherwise keeps them for reuse,
+    so the raw tables of a large load would stay resident while the typed frames are built."""
+    pa.default_memory_pool().release_unused()
+
+
+__all__ += ["release_arrow_memory"]

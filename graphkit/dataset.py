@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .columns import release_arrow_memory
 from .errors import InvalidDatasetError, UnknownIdError
 from .model import RECORD_TYPES, Center, Field, Organization, Platform
 from .problems import Problems
@@ -431,16 +432,6 @@ def _canon_value(v):
     return v
 
 
-def _release_arrow_memory() -> None:
-    """Give the raw tables' memory back to the system (pyarrow's allocator otherwise keeps it for reuse)."""
-    try:
-        import pyarrow as pa
-
-        pa.default_memory_pool().release_unused()
-    except (ImportError, AttributeError):  # pragma: no cover - older pyarrow
-        pass
-
-
 def _raw_counts(raw: RawDataset) -> dict[str, int]:
     out = {name: (len(raw.tables[name].frame) if name in raw.tables else 0) for name in TABLES if name != "fields"}
     out["fields"] = 22 + (len(raw.tables["fields"].frame) if "fields" in raw.tables else 0)
@@ -461,10 +452,11 @@ def validate_dataset(source, *, name: str | None = None, settings: Settings | No
     # skips the references an unreadable file would have answered; frees our own raw tables as it goes
     tables = validate_raw(raw, problems, consume=own)
     del raw
-    _release_arrow_memory()
+    release_arrow_memory()
     if tables is None or problems.has_errors():
         return ValidationReport(problems, counts, None)
     ds = Dataset(tables, problems, origin=origin)
+    release_arrow_memory()  # and what building the indexes used
     return ValidationReport(problems, ds.counts(), ds)
 
 

@@ -126,6 +126,7 @@ class _Validator:
                 t = self.tables[name]
                 self.tables[name] = RawTable(t.name, t.label, pd.DataFrame(columns=list(t.frame.columns)))
                 self.raw.tables.pop(name, None)
+                C.release_arrow_memory()
         self._resolve_refs()
         self._cross_checks()
         if self.problems.has_errors():
@@ -456,10 +457,13 @@ class _Validator:
         if has_alias.any():
             aliases = o.loc[has_alias, ["org_id", "aliases"]].explode("aliases").dropna()
             owner = dict(zip(aliases["aliases"].tolist(), aliases["org_id"].tolist()))
-            hit = o["name"].map(owner)
-            clash = (hit.notna() & (hit != o["org_id"])).to_numpy(dtype=bool)
-            for row, name, other in zip(o.index[clash], o["name"][clash], hit[clash]):
-                self.warn(ot, row, "name", "name_is_alias", name=_shown(name), other=_shown(other))
+            # a dict lookup per name (Series.map with a dict builds an index of every alias and an object copy
+            # of every name: the peak of a 500,000-organisation load)
+            get = owner.get
+            names, ids = o["name"].to_numpy(dtype=object), o["org_id"].to_numpy(dtype=object)
+            clash = np.fromiter((get(n, i) != i for n, i in zip(names, ids)), dtype=bool, count=len(o))
+            for row, name in zip(o.index[clash], names[clash]):
+                self.warn(ot, row, "name", "name_is_alias", name=_shown(name), other=_shown(owner[name]))
         foreign_prov = ((o["country"] != DEFAULT_COUNTRY) & o["province"].notna()).to_numpy(dtype=bool)
         for row, country, province in zip(o.index[foreign_prov], o["country"][foreign_prov], o["province"][foreign_prov]):
             self.warn(ot, row, "province", "foreign_with_province", country=country, province=_shown(province))
@@ -496,8 +500,12 @@ class _Validator:
             for row, a, b in zip(s.index[sdup], s["center_id"][sdup], s["org_id"][sdup]):
                 self.err(st, row, "org_id", "duplicate_row", first=int(first[(a, b)]))
         if len(s):
-            member_pairs = pd.MultiIndex.from_frame(m[["center_id", "member_id"]].astype(object))
-            is_member = pd.MultiIndex.from_frame(spair.astype(object)).isin(member_pairs)
+            # only the member rows of organisations that hold shares can match (a small set even at 100x scale)
+            holders = m["member_id"].isin(set(s["org_id"].dropna().tolist())).to_numpy(dtype=bool)
+            member_pairs = set(zip(m["center_id"].to_numpy(dtype=object)[holders],
+                                   m["member_id"].to_numpy(dtype=object)[holders]))
+            is_member = np.fromiter((pair in member_pairs for pair in zip(s["center_id"], s["org_id"])),
+                                    dtype=bool, count=len(s))
             not_member = ~is_member & s["center_id"].notna().to_numpy() & s["org_id"].notna().to_numpy()
             for row, a, b in zip(s.index[not_member], s["center_id"][not_member], s["org_id"][not_member]):
                 self.warn(st, row, "org_id", "shareholder_not_member", org=_shown(b), center=_shown(a))

@@ -117,3 +117,40 @@ def test_summary_leaves_out_the_id_lists(coverage_dir):
     keys = ("center_id", "field_id", "covered", "total", "ratio")
     assert short == [{k: e[k] for k in keys} for e in full]
     assert len(short) == len(full) == 5 * 22
+
+
+# ---- the uncovered ids are a lazy list (IdList) -------------------------------------------------------------
+
+def test_uncovered_ids_read_like_a_list(coverage_dir):
+    import copy
+    import pickle
+
+    import graphkit as gk
+    from graphkit.queries.coverage import IdList
+
+    ds = gk.load_dataset(coverage_dir)
+    cb = gk.coverage(ds, "CB")[0]
+    unc = cb.uncovered_platform_ids
+    assert isinstance(unc, IdList)
+    assert unc == ["P01", "P03", "P04", "P07"] and unc == ("P01", "P03", "P04", "P07")
+    assert unc != ["P01", "P03", "P04"] and (unc == "P01") is False
+    assert len(unc) == 4 and list(unc) == ["P01", "P03", "P04", "P07"]
+    assert (unc[0], unc[-1], unc[1:3], unc[::-2]) == ("P01", "P07", ["P03", "P04"], ["P07", "P03"])
+    assert "P04" in unc and "P02" not in unc and unc.index("P04") == 2
+    assert cb.covered_platform_ids + unc == ["P02", "P01", "P03", "P04", "P07"]
+    assert unc + ["X"] == ["P01", "P03", "P04", "P07", "X"]
+    assert repr(unc) == "['P01', 'P03', 'P04', 'P07']"
+    with pytest.raises(IndexError):
+        unc[4]
+    with pytest.raises(TypeError):
+        hash(unc)
+    # a pickled or copied answer is a plain list, and to_dict gives JSON-ready lists
+    assert pickle.loads(pickle.dumps(unc)) == ["P01", "P03", "P04", "P07"]
+    assert type(pickle.loads(pickle.dumps(cb)).uncovered_platform_ids) is list
+    assert type(copy.deepcopy(cb).uncovered_platform_ids) is list
+    assert type(cb.to_dict()["uncovered_platform_ids"]) is list
+    # nothing covered, everything covered
+    cd = gk.coverage(ds, "CD", "F06")[0].uncovered_platform_ids
+    cc = gk.coverage(ds, "CC", "F06")[0].uncovered_platform_ids
+    assert (cd, len(cd), cc, len(cc), list(cc)) == (["P03", "P08"], 2, [], 0, [])
+    assert gk.to_frame(gk.coverage(ds, "CB"))["uncovered_platform_ids"].tolist() == [["P01", "P03", "P04", "P07"]]

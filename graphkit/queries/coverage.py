@@ -10,6 +10,7 @@ column mask, so the full centers × fields matrix costs a few sparse products.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -20,7 +21,64 @@ from ..errors import UnknownIdError
 from ..rules import Rules
 from ..schema import PLATFORM_KINDS
 
-__all__ = ["Coverage", "CoverageModel", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
+__all__ = ["Coverage", "CoverageModel", "IdList", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
+
+
+class IdList(Sequence):
+    """A read-only list of platform ids, made from the field's platform codes only when it is read.
+
+    The uncovered platforms of every center are most of a coverage answer (at 100x scale about 28 million ids
+    for the own-field records alone, 224 MiB of list slots); an ``IdList`` keeps a reference to the field's
+    shared code array and the positions of the covered ones instead. It compares equal to a list or tuple of
+    the same ids, concatenates with lists, and pickles; :meth:`Coverage.to_dict` turns it into a plain list.
+    """
+
+    __slots__ = ("_names", "_codes", "_skip")
+
+    def __init__(self, names: np.ndarray, codes: np.ndarray, skip: np.ndarray | None = None):
+        self._names = names  # every platform id, by code (shared)
+        self._codes = codes  # the field's counted platform codes, in id order (shared)
+        self._skip = skip  # positions in ``codes`` that are left out (the covered ones), or None
+
+    def _selected(self) -> np.ndarray:
+        if self._skip is None or not len(self._skip):
+            return self._codes
+        keep = np.ones(len(self._codes), dtype=bool)
+        keep[self._skip] = False
+        return self._codes[keep]
+
+    def __len__(self) -> int:
+        return len(self._codes) - (0 if self._skip is None else len(self._skip))
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._names[self._selected()[i]].tolist()
+        return self._names[self._selected()[i]]
+
+    def __iter__(self):
+        return iter(self._names[self._selected()].tolist())
+
+    def tolist(self) -> list[str]:
+        return self._names[self._selected()].tolist()
+
+    def __eq__(self, other):
+        if isinstance(other, (IdList, list, tuple)):
+            return self.tolist() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable-looking, like the list it stands for
+
+    def __add__(self, other):
+        return self.tolist() + list(other)
+
+    def __radd__(self, other):
+        return list(other) + self.tolist()
+
+    def __repr__(self) -> str:
+        return repr(self.tolist())
+
+    def __reduce__(self):
+        return (list, (self.tolist(),))  # a pickled answer is a plain list: no shared arrays travel with it
 
 
 @dataclass
@@ -32,7 +90,7 @@ class Coverage:
     covered: int
     total: int
     covered_platform_ids: list[str]
-    uncovered_platform_ids: list[str]
+    uncovered_platform_ids: list[str] | IdList
     by_kind: dict[str, dict[str, int]] = field(default_factory=dict)
     via: dict[str, list[str]] = field(default_factory=dict)
 
@@ -57,7 +115,7 @@ class Coverage:
             "total": self.total,
             "ratio": self.ratio,
             "covered_platform_ids": self.covered_platform_ids,
-            "uncovered_platform_ids": self.uncovered_platform_ids,
+            "uncovered_platform_ids": list(self.uncovered_platform_ids),
             "by_kind": self.by_kind,
             "via": self.via,
         }
@@ -147,7 +205,8 @@ class CoverageModel:
                 covered=int(len(covered_codes)),
                 total=int(len(codes)),
                 covered_platform_ids=covered_ids,
-                uncovered_platform_ids=self.platform_ids[codes[~hit]].tolist() if with_ids and with_uncovered else [],
+                uncovered_platform_ids=(IdList(self.platform_ids, codes, np.flatnonzero(hit).astype(np.int32))
+                                        if with_ids and with_uncovered else []),
                 by_kind=by_kind,
                 via={pid: via_all[pid] for pid in covered_ids} if with_via else {},
             ))
