@@ -143,7 +143,8 @@ def operating_years(founded: str | None, as_of: _dt.date) -> int | None:
 # ---- evaluation ----------------------------------------------------------------------------------------------
 
 def _r(id_, status, value=None, threshold=None, evidence=(), zh="", en="") -> CheckResult:
-    return CheckResult(id_, CHECKS[id_].kind, status, value, threshold, list(evidence), zh, en)
+    evidence = evidence if evidence.__class__ is list else list(evidence)  # the rules build fresh lists
+    return CheckResult(id_, CHECKS[id_].kind, status, value, threshold, evidence, zh, en)
 
 
 def _check_1(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
