@@ -154,3 +154,22 @@ def test_uncovered_ids_read_like_a_list(coverage_dir):
     cc = gk.coverage(ds, "CC", "F06")[0].uncovered_platform_ids
     assert (cd, len(cd), cc, len(cc), list(cc)) == (["P03", "P08"], 2, [], 0, [])
     assert gk.to_frame(gk.coverage(ds, "CB"))["uncovered_platform_ids"].tolist() == [["P01", "P03", "P04", "P07"]]
+
+
+def test_members_of_is_isin_on_sorted_codes():
+    import numpy as np
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from graphkit.queries.coverage import _members_of
+
+    assert _members_of(np.array([5, 0, 9, 3]), np.array([0, 3, 4])).tolist() == [False, True, False, True]
+    assert _members_of(np.array([1, 2]), np.array([], dtype=np.int64)).tolist() == [False, False]
+    assert _members_of(np.array([], dtype=np.int64), np.array([1])).tolist() == []
+
+    @given(st.lists(st.integers(0, 40)), st.sets(st.integers(0, 40)))
+    def agrees(codes, reached):
+        codes, row = np.array(codes, dtype=np.int64), np.array(sorted(reached), dtype=np.int64)
+        assert _members_of(codes, row).tolist() == np.isin(codes, row).tolist()
+
+    agrees()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -22,6 +23,12 @@ from ..rules import Rules
 from ..schema import PLATFORM_KINDS
 
 __all__ = ["Coverage", "CoverageModel", "IdList", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
+
+
+@lru_cache(maxsize=64)
+def _exact(threshold) -> Fraction:
+    """A threshold as written (0.5 is exactly 1/2, not the float nearest to it)."""
+    return Fraction(str(threshold))
 
 
 class IdList(Sequence):
@@ -104,8 +111,10 @@ class Coverage:
 
     def meets(self, threshold: float) -> bool | None:
         """True/False against a threshold (inclusive, exact arithmetic), None when coverage is undefined."""
-        f = self.fraction
-        return None if f is None else f >= Fraction(str(threshold))
+        if self.total == 0:
+            return None
+        t = _exact(threshold)  # covered / total >= t, in integers
+        return self.covered * t.denominator >= t.numerator * self.total
 
     def to_dict(self) -> dict:
         return {
@@ -140,6 +149,7 @@ class CoverageModel:
         reached = sp.csr_matrix(reached)
         reached.data[:] = 1
         reached.eliminate_zeros()
+        reached.sort_indices()  # each row's codes ascending: membership tests by binary search
         self.reached = reached  # C × P, every platform a member reaches (counted or not)
         # counted platforms of each field, ordered by platform id for stable output
         fp = ix.field_platform
@@ -181,8 +191,12 @@ class CoverageModel:
         covered: at 100× scale the uncovered lists are most of the work)."""
         """Coverage of center ``c`` in each of ``fields``: the reached set is computed once and sliced per field."""
         ix = self.ds.index
-        mask = self.reached_mask(c)
-        hits = [mask[self.field_platforms[f]] for f in fields]
+        if len(fields) <= 2:  # a binary search per field platform beats a mask over every platform
+            row = self.reached_codes(c)
+            hits = [_members_of(self.field_platforms[f], row) for f in fields]
+        else:
+            mask = self.reached_mask(c)
+            hits = [mask[self.field_platforms[f]] for f in fields]
         via_all = {}
         with_via = with_via and with_ids
         if with_via:
@@ -242,6 +256,14 @@ class CoverageModel:
             if p in plat_members:
                 out[pid].append(pid)
         return out
+
+
+def _members_of(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
+    """Boolean over ``codes``: which of them are in ``sorted_codes`` (ascending)."""
+    if not len(sorted_codes):
+        return np.zeros(len(codes), dtype=bool)
+    at = np.searchsorted(sorted_codes, codes)
+    return sorted_codes[np.minimum(at, len(sorted_codes) - 1)] == codes
 
 
 def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
