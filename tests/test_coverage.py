@@ -156,20 +156,28 @@ def test_uncovered_ids_read_like_a_list(coverage_dir):
     assert gk.to_frame(gk.coverage(ds, "CB"))["uncovered_platform_ids"].tolist() == [["P01", "P03", "P04", "P07"]]
 
 
-def test_members_of_is_isin_on_sorted_codes():
+
+def test_hits_by_binary_search_equal_the_mask():
+    """The one-field path (binary search of the reached codes) and the many-field path (a mask) agree."""
     import numpy as np
-    from hypothesis import given
+    from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from graphkit.queries.coverage import _members_of
+    import graphkit as gk
+    from graphkit.queries.coverage import coverage_model
 
-    assert _members_of(np.array([5, 0, 9, 3]), np.array([0, 3, 4])).tolist() == [False, True, False, True]
-    assert _members_of(np.array([1, 2]), np.array([], dtype=np.int64)).tolist() == [False, False]
-    assert _members_of(np.array([], dtype=np.int64), np.array([1])).tolist() == []
+    ds = gk.load_dataset("data/sample")
+    m = coverage_model(ds)
+    ix = ds.index
+    F = ix.shape[3]
 
-    @given(st.lists(st.integers(0, 40)), st.sets(st.integers(0, 40)))
-    def agrees(codes, reached):
-        codes, row = np.array(codes, dtype=np.int64), np.array(sorted(reached), dtype=np.int64)
-        assert _members_of(codes, row).tolist() == np.isin(codes, row).tolist()
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(0, ix.shape[0] - 1), st.integers(0, F - 1))
+    def agrees(c, f):
+        assert m._hits(f, m.reached_codes(c)).tolist() == m.reached_mask(c)[m.field_platforms[f]].tolist()
+        one = m.entries(c, [f])[0]
+        many = m.entries(c, list(range(F)))[f]
+        assert one == many
 
     agrees()
+    assert m._hits(0, np.empty(0, dtype=np.int64)).tolist() == [False] * len(m.field_platforms[0])

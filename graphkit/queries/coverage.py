@@ -164,6 +164,8 @@ class CoverageModel:
         self.field_total = np.array([len(c) for c in self.field_platforms], dtype=np.int64)
         self.platform_ids = ix.platforms.to_numpy(dtype=object)
         self.org_ids = ix.orgs.to_numpy(dtype=object)
+        self._sorted: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # per field, built on first use
+        self._totals: dict[int, np.ndarray] = {}
 
     def matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(covered counts centers × fields, totals per field)."""
@@ -191,9 +193,9 @@ class CoverageModel:
         covered: at 100× scale the uncovered lists are most of the work)."""
         """Coverage of center ``c`` in each of ``fields``: the reached set is computed once and sliced per field."""
         ix = self.ds.index
-        if len(fields) <= 2:  # a binary search per field platform beats a mask over every platform
+        if len(fields) <= 2:  # a binary search per reached platform beats a mask over every platform
             row = self.reached_codes(c)
-            hits = [_members_of(self.field_platforms[f], row) for f in fields]
+            hits = [self._hits(f, row) for f in fields]
         else:
             mask = self.reached_mask(c)
             hits = [mask[self.field_platforms[f]] for f in fields]
@@ -210,7 +212,7 @@ class CoverageModel:
             covered_ids = self.platform_ids[covered_codes].tolist() if with_ids else []
             by_kind = {}
             if len(codes):
-                tot = np.bincount(ix.platform_kind[codes], minlength=len(PLATFORM_KINDS))
+                tot = self._kind_totals(f)
                 cov = np.bincount(ix.platform_kind[covered_codes], minlength=len(PLATFORM_KINDS))
                 by_kind = {k: {"covered": int(cov[i]), "total": int(tot[i])} for i, k in enumerate(PLATFORM_KINDS) if tot[i]}
             out.append(Coverage(
@@ -225,6 +227,31 @@ class CoverageModel:
                 via={pid: via_all[pid] for pid in covered_ids} if with_via else {},
             ))
         return out
+
+    def _hits(self, f: int, row: np.ndarray) -> np.ndarray:
+        """Boolean over field ``f``'s platforms (in id order): which are in ``row`` (ascending codes)."""
+        codes = self.field_platforms[f]
+        hit = np.zeros(len(codes), dtype=bool)
+        if len(row) and len(codes):
+            by_code, where = self._by_code(f)
+            at = np.minimum(np.searchsorted(by_code, row), len(by_code) - 1)
+            hit[where[at[by_code[at] == row]]] = True
+        return hit
+
+    def _by_code(self, f: int) -> tuple[np.ndarray, np.ndarray]:
+        """Field ``f``'s platform codes ascending, and each one's position in the id-ordered list."""
+        cached = self._sorted.get(f)
+        if cached is None:
+            where = np.argsort(self.field_platforms[f], kind="stable")
+            cached = self._sorted[f] = (self.field_platforms[f][where], where)
+        return cached
+
+    def _kind_totals(self, f: int) -> np.ndarray:
+        tot = self._totals.get(f)
+        if tot is None:
+            ix = self.ds.index
+            tot = self._totals[f] = np.bincount(ix.platform_kind[self.field_platforms[f]], minlength=len(PLATFORM_KINDS))
+        return tot
 
     def via(self, c: int, platform_codes: np.ndarray) -> dict[str, list[str]]:
         """For each platform: the members of c through which it is reached (hosts that are members, or itself)."""
@@ -256,14 +283,6 @@ class CoverageModel:
             if p in plat_members:
                 out[pid].append(pid)
         return out
-
-
-def _members_of(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    """Boolean over ``codes``: which of them are in ``sorted_codes`` (ascending)."""
-    if not len(sorted_codes):
-        return np.zeros(len(codes), dtype=bool)
-    at = np.searchsorted(sorted_codes, codes)
-    return sorted_codes[np.minimum(at, len(sorted_codes) - 1)] == codes
 
 
 def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
