@@ -254,12 +254,21 @@ class Dataset:
         return out
 
     def synthetic_share(self) -> dict[str, float]:
-        """Per table, the share of rows marked ``source = synthetic`` (tables with rows only)."""
+        """Per table, the share of rows marked ``source = synthetic`` (tables with rows only).
+
+        Counted over the distinct source values (a handful even at 100x scale) and kept on the dataset: the app asks
+        on every rerun."""
+        cached = self.__dict__.get("_synthetic_share")
+        if cached is not None:
+            return dict(cached)
         out = {}
         for name, frame in self.frames.items():
             if "source" in frame and len(frame):
-                out[name] = float((frame["source"].fillna("").str.strip().str.lower() == "synthetic").mean())
-        return out
+                vc = frame["source"].value_counts(dropna=True)
+                hits = sum(int(n) for v, n in vc.items() if str(v).strip().lower() == "synthetic")
+                out[name] = hits / len(frame)
+        self.__dict__["_synthetic_share"] = out
+        return dict(out)
 
     @property
     def is_synthetic(self) -> bool:
@@ -375,6 +384,7 @@ class Dataset:
         clone.index = self.index.with_members(frames["alliance_members"])
         clone.__dict__.pop("_graph", None)
         clone.__dict__.pop("_coverage_models", None)
+        clone.__dict__.pop("_synthetic_share", None)
         return clone
 
     def canonical(self) -> dict:

@@ -376,3 +376,25 @@ def test_generate_failing_midway_keeps_the_earlier_dataset_and_leaves_nothing(tm
     assert res.exit_code == 1 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_sample_synthetic_share_per_table_and_what_if_copy(sample):
+    """The sample mixes real (cited) and synthetic rows; the share is counted exactly, cached, and a what-if copy
+    counts its own alliance table again."""
+    share = sample.synthetic_share()
+    for name, frame in sample.frames.items():
+        if "source" in frame and len(frame):
+            expected = float((frame["source"].fillna("").str.strip().str.lower() == "synthetic").mean())
+            assert share[name] == expected, name
+    assert 0 < share["centers"] < 1 and sample.is_synthetic
+    share["centers"] = 0.0  # the caller's copy; the cached value is untouched
+    assert sample.synthetic_share()["centers"] > 0
+    center = sorted(sample.index.centers)[0]
+    am = sample.frames["alliance_members"]
+    members = set(am.loc[am["center_id"] == center, "member_id"])
+    org = next(o for o in sample.index.orgs if o not in members)
+    what_if = sample.with_members(center, add=[org])
+    m = what_if.frames["alliance_members"]
+    assert what_if.synthetic_share()["alliance_members"] == (m["source"] == "synthetic").sum() / len(m)
+    assert len(m) == len(am) + 1
+    assert what_if.synthetic_share()["alliance_members"] < sample.synthetic_share()["alliance_members"]
