@@ -89,18 +89,20 @@ with tabs[1]:
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{t('center.covered_list', n=cov.covered)}**")
+        covered = plat.loc[cov.covered_platform_ids]  # one indexer lookup for the whole list
         st.dataframe(pd.DataFrame({t("col.id"): cov.covered_platform_ids,
-                                   t("col.name"): [plat.at[p, "name"] for p in cov.covered_platform_ids],
-                                   t("col.platform_kind"): [ctx.term(plat.at[p, "kind"]) for p in cov.covered_platform_ids],
+                                   t("col.name"): covered["name"].tolist(),
+                                   t("col.platform_kind"): [ctx.term(k) for k in covered["kind"].tolist()],
                                    t("col.via"): ["、".join(common.names(ctx, tuple(cov.via.get(p, ()))))
                                                   for p in cov.covered_platform_ids]}), hide_index=True)
     with right:
-        uncovered = list(cov.uncovered_platform_ids)
-        st.markdown(f"**{t('center.uncovered_list', n=len(uncovered))}**")
-        st.dataframe(pd.DataFrame({t("col.id"): uncovered,
-                                   t("col.name"): [plat.at[p, "name"] for p in uncovered],
-                                   t("col.platform_kind"): [ctx.term(plat.at[p, "kind"]) for p in uncovered],
-                                   t("col.hosts"): ["、".join(plat.at[p, "hosts"]) for p in uncovered]}),
+        uncovered_ids = list(cov.uncovered_platform_ids)
+        uncovered = plat.loc[uncovered_ids]
+        st.markdown(f"**{t('center.uncovered_list', n=len(uncovered_ids))}**")
+        st.dataframe(pd.DataFrame({t("col.id"): uncovered_ids,
+                                   t("col.name"): uncovered["name"].tolist(),
+                                   t("col.platform_kind"): [ctx.term(k) for k in uncovered["kind"].tolist()],
+                                   t("col.hosts"): ["、".join(h) for h in uncovered["hosts"].tolist()]}),
                      hide_index=True)
     members = cache.members(ctx.token, ds, center)
     st.markdown(f"**{t('center.members', n=len(members))}**")

@@ -245,30 +245,26 @@ class Dataset:
         return out
 
     def provenance(self) -> dict[str, dict[str, int]]:
-        """Per table: rows by ``source`` (``synthetic``, a citation, or empty)."""
-        out = {}
-        for name, frame in self.frames.items():
-            if "source" in frame and len(frame):
-                vc = frame["source"].fillna("").value_counts()
-                out[name] = {str(k): int(v) for k, v in vc.items()}
-        return out
+        """Per table: rows by ``source`` (``synthetic``, a citation, or empty), most rows first.
+
+        Counted once and kept on the dataset (the app shows it on every rerun); callers get a copy."""
+        cached = self.__dict__.get("_provenance")
+        if cached is None:
+            cached = {}
+            for name, frame in self.frames.items():
+                if "source" in frame and len(frame):
+                    by: dict[str, int] = {}
+                    for k, v in frame["source"].value_counts(dropna=False).items():
+                        key = "" if pd.isna(k) else str(k)
+                        by[key] = by.get(key, 0) + int(v)
+                    cached[name] = dict(sorted(by.items(), key=lambda kv: -kv[1]))
+            self.__dict__["_provenance"] = cached
+        return {name: dict(by) for name, by in cached.items()}
 
     def synthetic_share(self) -> dict[str, float]:
-        """Per table, the share of rows marked ``source = synthetic`` (tables with rows only).
-
-        Counted over the distinct source values (a handful even at 100x scale) and kept on the dataset: the app asks
-        on every rerun."""
-        cached = self.__dict__.get("_synthetic_share")
-        if cached is not None:
-            return dict(cached)
-        out = {}
-        for name, frame in self.frames.items():
-            if "source" in frame and len(frame):
-                vc = frame["source"].value_counts(dropna=True)
-                hits = sum(int(n) for v, n in vc.items() if str(v).strip().lower() == "synthetic")
-                out[name] = hits / len(frame)
-        self.__dict__["_synthetic_share"] = out
-        return dict(out)
+        """Per table, the share of rows marked ``source = synthetic`` (tables with rows only)."""
+        return {name: sum(n for k, n in by.items() if k.strip().lower() == "synthetic") / len(self.frames[name])
+                for name, by in self.provenance().items()}
 
     @property
     def is_synthetic(self) -> bool:
@@ -384,7 +380,7 @@ class Dataset:
         clone.index = self.index.with_members(frames["alliance_members"])
         clone.__dict__.pop("_graph", None)
         clone.__dict__.pop("_coverage_models", None)
-        clone.__dict__.pop("_synthetic_share", None)
+        clone.__dict__.pop("_provenance", None)
         return clone
 
     def canonical(self) -> dict:
