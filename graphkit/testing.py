@@ -155,6 +155,10 @@ class GoodbyeFilter:
         except OSError:
             pass
         self._listener.close()
+        self.hang_up_all()
+
+    def hang_up_all(self) -> None:
+        """Hang up on every live connection (the listener keeps accepting new ones until :meth:`close`)."""
         with self._lock:
             sockets, self._sockets = list(self._sockets), set()
         for sock in sockets:

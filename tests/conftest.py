@@ -379,27 +379,3 @@ def bolt_auth(bolt_server) -> dict:
     if bolt_server is not None:
         return {"user": None, "password": None}
     return {"user": os.environ.get("NEO4J_USER"), "password": os.environ.get("NEO4J_PASSWORD")}
-
-
-@pytest.fixture(scope="session")
-def bolt_fast_uri(bolt_server, bolt_uri):
-    """``bolt_uri``, through a relay that also sets TCP_NODELAY (the stock relay forwards each Bolt message with
-    Nagle's algorithm on, which costs ~40 ms per transaction: a push of thousands of batches would crawl)."""
-    if bolt_server is None:
-        yield bolt_uri
-        return
-    import contextlib
-    import socket
-
-    from graphkit.testing import GoodbyeFilter
-
-    class NoDelayRelay(GoodbyeFilter):
-        def _track(self, *socks):
-            for sock in socks:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super()._track(*socks)
-
-    relay = NoDelayRelay(bolt_server.bolt_port)
-    yield f"bolt://127.0.0.1:{relay.port}"
-    relay.close()

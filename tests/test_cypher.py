@@ -8,7 +8,6 @@ differential tests, which share one pushed dataset at a time (``on_server``) to 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import os
@@ -64,8 +63,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(bolt_fast_uri, bolt_auth) -> Server:
-    return Server(bolt_fast_uri, bolt_auth)
+def server(bolt_uri, bolt_auth) -> Server:
+    return Server(bolt_uri, bolt_auth)
 
 
 @pytest.fixture
@@ -335,29 +334,15 @@ def test_falkordb_refuses_another_database(server):
 def test_lost_connection_mid_push_is_a_clear_server_error(graph, bolt_server, dataset, monkeypatch):
     if bolt_server is None:
         pytest.skip("needs the local server, to cut its connection")
-    import socket
-
     from graphkit.testing import GoodbyeFilter
 
-    class Cuttable(GoodbyeFilter):
-        def _track(self, *socks):
-            for sock in socks:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super()._track(*socks)
-
-        def cut(self):  # shut the listener down first: a bare close() leaves a blocked accept() taking one more
-            with contextlib.suppress(OSError):
-                self._listener.shutdown(socket.SHUT_RDWR)
-            self.close()
-
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "1")
-    relay = Cuttable(bolt_server.bolt_port)
+    relay = GoodbyeFilter(bolt_server.bolt_port)
     ds = dataset("tiny")
 
-    def cut(batches):
+    def cut(batches):  # close() shuts the listener down first, then hangs up on every connection
         if batches == 2:
-            relay.cut()
+            relay.close()
 
     with pytest.raises(ServerError, match="lost the connection.*run the same command again"):
         push(ds, f"bolt://127.0.0.1:{relay.port}", on_batch=cut)
@@ -368,17 +353,10 @@ def test_dropped_connection_is_retried_and_the_push_completes(graph, bolt_server
     the retry reconnects and the push finishes with the whole dataset on the server."""
     if bolt_server is None:
         pytest.skip("needs the local server, to cut its connections")
-    from graphkit.testing import GoodbyeFilter, _hang_up
-
-    class Droppable(GoodbyeFilter):
-        def drop(self):  # hang up on every live connection, keep accepting new ones
-            with self._lock:
-                socks, self._sockets = list(self._sockets), set()
-            for sock in socks:
-                _hang_up(sock)
+    from graphkit.testing import GoodbyeFilter
 
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "3")
-    relay = Droppable(bolt_server.bolt_port)
+    relay = GoodbyeFilter(bolt_server.bolt_port)
     ds = dataset("tiny")
     uri = f"bolt://127.0.0.1:{relay.port}"
     try:
@@ -386,7 +364,7 @@ def test_dropped_connection_is_retried_and_the_push_completes(graph, bolt_server
         wipe(uri)
         drop_at = random.Random(KILL_SEED).randint(1, batches - 1)
         with caplog.at_level("WARNING", logger="graphkit"):
-            stats = push(ds, uri, on_batch=lambda done: relay.drop() if done == drop_at else None)
+            stats = push(ds, uri, on_batch=lambda done: relay.hang_up_all() if done == drop_at else None)
         assert stats["batches"] >= batches
         assert any("retrying" in r.getMessage() for r in caplog.records)
         assert pull(uri).same_as(ds)

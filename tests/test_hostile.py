@@ -220,7 +220,7 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
 # ---- the Cypher engine -------------------------------------------------------------------------------------------
 
 @pytest.mark.bolt
-def test_cypher_stores_the_payloads_verbatim_and_runs_none(ds, bolt_fast_uri, bolt_auth, bolt_driver):
+def test_cypher_stores_the_payloads_verbatim_and_runs_none(ds, bolt_uri, bolt_auth, bolt_driver):
     from graphkit.cypher import CypherEngine, pull, push, wipe
     from graphkit.cypher_bolt import BoltClient
     from graphkit.engine import EmbeddedEngine
@@ -228,15 +228,15 @@ def test_cypher_stores_the_payloads_verbatim_and_runs_none(ds, bolt_fast_uri, bo
     from test_cypher import _every_query
 
     def everything() -> int:
-        with BoltClient(bolt_fast_uri, **bolt_auth) as client:
+        with BoltClient(bolt_uri, **bolt_auth) as client:
             return client.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
 
-    wipe(bolt_fast_uri, **bolt_auth)
+    wipe(bolt_uri, **bolt_auth)
     try:
-        push(ds, bolt_fast_uri, **bolt_auth)
+        push(ds, bolt_uri, **bolt_auth)
         nodes = everything()
-        assert pull(bolt_fast_uri, bolt_auth["user"], bolt_auth["password"]).same_as(ds)
-        with CypherEngine(bolt_fast_uri, **bolt_auth) as cyp:
+        assert pull(bolt_uri, bolt_auth["user"], bolt_auth["password"]).same_as(ds)
+        with CypherEngine(bolt_uri, **bolt_auth) as cyp:
             _every_query(EmbeddedEngine(ds), cyp)
             for c in centers():
                 assert cyp.center(c).name == ds.center(c).name
@@ -245,7 +245,7 @@ def test_cypher_stores_the_payloads_verbatim_and_runs_none(ds, bolt_fast_uri, bo
             for probe in ("x' RETURN 666 AS v //", "}) MATCH (n) DETACH DELETE n //", "C1' OR 1=1 //"):
                 with pytest.raises(UnknownIdError):
                     cyp.coverage(probe)
-        assert push(ds, bolt_fast_uri, **bolt_auth)["rows_written"] == 0
+        assert push(ds, bolt_uri, **bolt_auth)["rows_written"] == 0
         assert everything() == nodes  # nothing deleted, nothing created by a payload
     finally:
-        wipe(bolt_fast_uri, **bolt_auth)
+        wipe(bolt_uri, **bolt_auth)
