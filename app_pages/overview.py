@@ -46,21 +46,22 @@ with cols[5]:
 
 # ---- fields with no center / no reach ------------------------------------------------------------------------
 st.subheader(t("overview.gaps"))
+
+
+def _gap_list(column, title: str, gaps, count) -> None:
+    """A titled list of fields, each with ``count(gap)`` after its name."""
+    with column:
+        st.markdown(f"**{title}**")
+        if not gaps:
+            st.caption(t("none"))
+        for g in gaps:
+            st.markdown(f"- {md(g.field_id)} {md(g.name_zh if ctx.lang == 'zh' else g.name_en or g.name_zh)} · {count(g)}")
+
+
 left, right = st.columns(2)
-with left:
-    st.markdown(f"**{t('overview.no_center', n=len(no_center))}**")
-    if not no_center:
-        st.caption(t("none"))
-    for g in no_center:
-        st.markdown(f"- {md(g.field_id)} {md(g.name_zh if ctx.lang == 'zh' else g.name_en or g.name_zh)} · "
-                    f"{t('overview.n_platforms', n=g.platforms)}")
-with right:
-    st.markdown(f"**{t('overview.no_reach', n=len(no_reach))}**")
-    if not no_reach:
-        st.caption(t("none"))
-    for g in no_reach:
-        st.markdown(f"- {md(g.field_id)} {md(g.name_zh if ctx.lang == 'zh' else g.name_en or g.name_zh)} · "
-                    f"{t('overview.n_unreached', n=len(g.unreached_platform_ids))}")
+_gap_list(left, t("overview.no_center", n=len(no_center)), no_center, lambda g: t("overview.n_platforms", n=g.platforms))
+_gap_list(right, t("overview.no_reach", n=len(no_reach)), no_reach,
+          lambda g: t("overview.n_unreached", n=len(g.unreached_platform_ids)))
 
 names = dict(zip(centers["center_id"], centers["name"]))
 gap_rows = pd.DataFrame([{

