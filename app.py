@@ -18,7 +18,6 @@ from app_pages.common import PAGES, lang, translate  # noqa: E402
 from app_pages.state import K  # noqa: E402
 
 
-
 @st.cache_resource(show_spinner=False)
 def _favicon():
     """Drawn here: a Material-icon favicon would be fetched from fonts.gstatic.com, and the app stays offline."""

@@ -16,15 +16,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from graphkit import views
-from graphkit.checks import check
+from graphkit.checks.conditions import check
+from graphkit.present import views
 from graphkit.queries.claims import claims
 from graphkit.queries.coverage import coverage as _coverage
 from graphkit.queries.coverage import coverage_matrix
 from graphkit.queries.gaps import gaps as _gaps
 from graphkit.queries.reach import reach as _reach
 from graphkit.queries.recruit import recruit as _recruit
-
 
 _cache = st.cache_data(show_spinner=False, max_entries=256)
 
@@ -157,13 +156,13 @@ def dataset_claims(token: str, _ds) -> list:
 def report(ds, center: str, fmt: str, lang: str, as_of: str) -> bytes:
     """The review report (rendered when the user clicks download)."""
     from graphkit.engine import EmbeddedEngine
-    from graphkit.report import render_report
+    from graphkit.present.report import render_report
 
     return render_report(EmbeddedEngine(ds), center, fmt=fmt, lang=lang, as_of=as_of).encode("utf-8")
 
 
 def tables_csv_zip(frames: dict[str, pd.DataFrame]) -> bytes:
-    from graphkit.export import table_to_csv_bytes
+    from graphkit.io.export import table_to_csv_bytes
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -173,14 +172,14 @@ def tables_csv_zip(frames: dict[str, pd.DataFrame]) -> bytes:
 
 
 def tables_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    from graphkit.export import table_to_xlsx_bytes
+    from graphkit.io.export import table_to_xlsx_bytes
 
     return table_to_xlsx_bytes(frames)
 
 
 def export(ds, fmt: str) -> bytes:
     """The dataset exported as ``fmt`` (a CSV folder comes zipped); written to a temporary folder, then read."""
-    from graphkit.export import export_dataset
+    from graphkit.io.export import export_dataset
 
     with tempfile.TemporaryDirectory(prefix="graphkit-export-") as tmp:
         target = Path(tmp) / ("data" if fmt == "csv" else f"data.{fmt}")

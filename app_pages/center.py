@@ -7,7 +7,7 @@ import streamlit as st
 from app_pages import cache, common, widgets
 from app_pages.common import label_of, md, pct
 from app_pages.state import K, persistent_select
-from graphkit.notice import CHECKS
+from graphkit.model.notice import CHECKS
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds

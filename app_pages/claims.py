@@ -7,7 +7,8 @@ import streamlit as st
 from app_pages import cache, common, widgets
 from app_pages.common import pct
 from app_pages.state import K
-from graphkit.application import read_application
+from graphkit import claims
+from graphkit.io.application import read_application
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds
@@ -29,7 +30,7 @@ if source == "upload":
                 t("claims.problems", errors=len(app.problems.errors), warnings=len(app.problems.warnings)))
             st.dataframe(widgets.problems_table(ctx, app.problems), hide_index=True)
             st.code("\n".join(app.problems.format_errors(ctx.lang) + app.problems.format_warnings(ctx.lang)), language=None)
-        verdicts = app.verdicts(ds)
+        verdicts = claims(ds, frame=app.claims)
         if app.problems.has_errors() and verdicts:
             st.caption(t("claims.partial", n=len(verdicts)))
 else:

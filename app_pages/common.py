@@ -85,7 +85,7 @@ def pct(x, digits: int = 1) -> str:
 
 def names(ctx: Ctx, ids) -> list[str]:
     """The names of center, organisation or platform ids (dictionary lookups: no cache needed)."""
-    from graphkit.views import names as _names
+    from graphkit.present.views import names as _names
 
     return _names(ctx.ds, ids)
 

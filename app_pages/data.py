@@ -65,12 +65,12 @@ if result:
 
 
 def template() -> bytes | None:
-    """The data template workbook: the checked-in one, else written by graphkit.template."""
+    """The data template workbook: the checked-in one, else written by graphkit.io.template."""
     path = loading.ROOT / "data" / "template.xlsx"
     if path.exists():
         return path.read_bytes()
     try:
-        from graphkit.template import template_bytes
+        from graphkit.io.template import template_bytes
     except ImportError:
         return None
     return template_bytes()
@@ -119,7 +119,7 @@ with st.form(K.NEO4J_FORM):
 
 if push or query:
     try:
-        from graphkit import cypher
+        from graphkit.neo4j import engine as cypher
     except ImportError:
         cypher = None
         state[K.NEO4J_RESULT] = {"error": t("neo4j.missing")}

@@ -5,8 +5,8 @@ import streamlit as st
 
 from app_pages import cache, common, widgets
 from app_pages.state import K
-from graphkit.schema import PLATFORM_KINDS
-from graphkit.views import EDGE_KINDS, GROUPS
+from graphkit.model.schema import PLATFORM_KINDS
+from graphkit.present.views import EDGE_KINDS, GROUPS
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds

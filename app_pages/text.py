@@ -5,7 +5,7 @@ A test checks that every key the pages use is here, in both languages, with the 
 
 from __future__ import annotations
 
-from graphkit.i18n import TERMS, term  # the app imports both from here
+from graphkit.model.i18n import TERMS, term  # the app imports both from here
 
 __all__ = ["LANGS", "LANG_NAMES", "TEXT", "TERMS", "t", "term"]
 
@@ -201,8 +201,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "neo4j.query": ("在服务器上查询", "Query the server"), "neo4j.pushing": ("正在推送……", "Pushing…"),
     "neo4j.pushed": ("推送完成。", "Pushed."), "neo4j.querying": ("正在查询……", "Querying…"),
     "neo4j.answered": ("{uri} 的查询结果：", "Answers from {uri}:"), "neo4j.gaps": ("领域空白", "Gaps"), "neo4j.coverage": ("覆盖率", "Coverage"),
-    "neo4j.missing": ("此安装没有 Neo4j 支持（graphkit.cypher 不可用）；请安装 graphkit[neo4j]。",
-                      "This installation has no Neo4j support (graphkit.cypher is missing); install graphkit[neo4j]."),
+    "neo4j.missing": ("此安装没有 Neo4j 支持（graphkit.neo4j 不可用）；请安装 graphkit[neo4j]。",
+                      "This installation has no Neo4j support (graphkit.neo4j is missing); install graphkit[neo4j]."),
     "neo4j.failed": ("服务器操作失败：{error}", "The server call failed: {error}"),
     # table columns
     "col.id": ("编号", "Id"), "col.name": ("名称", "Name"), "col.kind": ("类型", "Kind"), "col.status": ("状态", "Status"),

@@ -8,7 +8,7 @@ import streamlit as st
 from app_pages import cache, common, widgets
 from app_pages.common import label_of, md, pct
 from app_pages.state import K, persistent_select
-from graphkit.notice import CHECKS
+from graphkit.model.notice import CHECKS
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds
@@ -112,7 +112,7 @@ c2.dataframe(pd.DataFrame({t("col.id"): lost, t("col.name"): common.names(ctx, t
 if add or remove:
     st.markdown(f"**{t('whatif.export')}**")
     c1, c2 = st.columns(2)
-    from graphkit.export import table_to_csv_bytes
+    from graphkit.io.export import table_to_csv_bytes
 
     c1.download_button(t("whatif.export_members"), lambda: table_to_csv_bytes(wds.frames["alliance_members"]),
                        file_name="alliance_members.csv", mime="text/csv", key=f"{K.DOWNLOAD}:whatif:csv", on_click="ignore")

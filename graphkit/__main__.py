@@ -1,5 +1,5 @@
 """``python -m graphkit`` runs the command line."""
 
-from .cli import main
+from graphkit.cli import main
 
 main()

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import GraphkitError, InvalidDatasetError, UnknownIdError
+from graphkit import __version__
+from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError
 
 __all__ = ["main", "cli"]
 
@@ -189,12 +189,12 @@ def _is_server_uri(data: str | None) -> bool:
 
 
 def _load(data, lang):
-    from .dataset import load_dataset
+    from graphkit.io.load import load_dataset
 
     if data is None:
         raise click.UsageError("DATA is required (a folder, .xlsx, .zip, .ttl or .jsonld) unless --neo4j is given")
     if _is_server_uri(data):
-        from .cypher import pull
+        from graphkit.neo4j.engine import pull
 
         with _step("从服务器读取图", "pulling the graph from the server"):
             return pull(data, *_credentials(None, None))
@@ -203,7 +203,7 @@ def _load(data, lang):
 
 
 def _engine(data, neo4j_uri, user, password_env, database, lang):
-    from .engine import EmbeddedEngine, open_engine
+    from graphkit.engine import EmbeddedEngine, open_engine
 
     if neo4j_uri:
         u, p = _credentials(user, password_env)
@@ -212,7 +212,7 @@ def _engine(data, neo4j_uri, user, password_env, database, lang):
 
 
 def _rules(rules_file):
-    from .rules import load_rules
+    from graphkit.rules.thresholds import load_rules
 
     return load_rules(rules_file)
 
@@ -280,12 +280,12 @@ def validate(data, fmt, lang, quiet):
 
     Exit 0 when valid (warnings allowed), 2 when there are errors.
     """
-    from .dataset import validate_dataset
+    from graphkit.io.load import validate_dataset
 
     _setup(fmt, lang, quiet)
     if _is_server_uri(data):
         ds = _load(data, lang)
-        from .dataset import ValidationReport
+        from graphkit.model.dataset import ValidationReport
 
         report = ValidationReport(ds.problems, ds.counts(), ds)
     else:
@@ -354,7 +354,7 @@ _STATUS_ZH = {"met": "符合", "not_met": "不符合", "insufficient_data": "数
 @_common
 def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Evaluate the 12 conditions (21 checks) of 工信厅科〔2017〕64号. / 核查升级条件。"""
-    from .rules import parse_as_of
+    from graphkit.rules.thresholds import parse_as_of
 
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
@@ -482,8 +482,8 @@ def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database
 @_common
 def report(data, center, output, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Write a review report for one center (.html or .md by suffix). / 生成评审报告。"""
-    from .report import write_report
-    from .rules import parse_as_of
+    from graphkit.present.report import write_report
+    from graphkit.rules.thresholds import parse_as_of
 
     _setup(fmt, lang, quiet)
     suffix = Path(output).suffix.lower()
@@ -509,7 +509,7 @@ def report(data, center, output, as_of, rules_file, neo4j_uri, user, password_en
 @_common
 def export(data, to, output, fmt, lang, quiet):
     """Write the dataset as Turtle, JSON-LD, GraphML, GEXF, CSV or XLSX. / 导出数据集。"""
-    from .export import export_dataset
+    from graphkit.io.export import export_dataset
 
     _setup(fmt, lang, quiet)
     ds = _load(data, lang)
@@ -537,7 +537,7 @@ def neo4j_group():
 @_common
 def neo4j_push(data, uri, user, password_env, database, fmt, lang, quiet):
     """Push DATA to the server idempotently (UNWIND + MERGE, batched). / 幂等推送。"""
-    from .cypher import push
+    from graphkit.neo4j.engine import push
 
     _setup(fmt, lang, quiet)
     ds = _load(data, lang)
@@ -559,8 +559,8 @@ def neo4j_push(data, uri, user, password_env, database, fmt, lang, quiet):
 @_common
 def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
     """Read the graph back from the server and write it as a CSV dataset. / 从服务器读回。"""
-    from .cypher import pull
-    from .export import export_dataset
+    from graphkit.io.export import export_dataset
+    from graphkit.neo4j.engine import pull
 
     _setup(fmt, lang, quiet)
     u, p = _credentials(user, password_env)
@@ -582,7 +582,7 @@ def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
 @_common
 def generate(scale, seed, output, fmt, lang, quiet):
     """Write a synthetic dataset (every row marked source = synthetic). / 生成合成数据集。"""
-    from .synthetic import generate as gen
+    from graphkit.data.synthetic import generate as gen
 
     _setup(fmt, lang, quiet)
     with _step(f"生成 {scale.upper()} 规模数据", f"generating scale {scale.upper()}"):
@@ -598,7 +598,7 @@ def generate(scale, seed, output, fmt, lang, quiet):
 @cli.command("rules")
 def rules_cmd():
     """Print the default rules file (thresholds of the notice, documented). / 输出默认规则文件。"""
-    from .rules import default_rules_text
+    from graphkit.rules.thresholds import default_rules_text
 
     click.echo(default_rules_text(), nl=False)
 
@@ -607,7 +607,7 @@ def rules_cmd():
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the .xlsx template.")
 def template(output):
     """Write the empty application workbook (one sheet per table, and a sheet explaining every column). / 生成填报模板。"""
-    from .template import write_template
+    from graphkit.io.template import write_template
 
     click.echo(str(write_template(output)))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Protocol
 
-from .rules import Rules
+from graphkit.rules.thresholds import Rules
 
 __all__ = ["Engine", "EmbeddedEngine", "ENGINES", "open_engine"]
 
@@ -35,7 +35,7 @@ class Engine(Protocol):
 
 
 class EmbeddedEngine:
-    """Answers from an in-memory :class:`graphkit.dataset.Dataset` (the default; no server needed)."""
+    """Answers from an in-memory :class:`graphkit.model.dataset.Dataset` (the default; no server needed)."""
 
     name = "embedded"
 
@@ -43,37 +43,37 @@ class EmbeddedEngine:
         self.dataset = dataset
 
     def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True):
-        from .queries.coverage import coverage
+        from graphkit.queries.coverage import coverage
 
         return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
 
     def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True):
-        from .queries.coverage import iter_coverage
+        from graphkit.queries.coverage import iter_coverage
 
         return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids)
 
     def check(self, center=None, *, as_of=None, rules=None):
-        from .checks import check
+        from graphkit.checks.conditions import check
 
         return check(self.dataset, center, as_of=as_of, rules=rules)
 
     def reach(self, center, hops=None, *, rules=None):
-        from .queries.reach import reach
+        from graphkit.queries.reach import reach
 
         return reach(self.dataset, center, hops, rules)
 
     def gaps(self, field=None, *, rules=None):
-        from .queries.gaps import gaps
+        from graphkit.queries.gaps import gaps
 
         return gaps(self.dataset, field, rules)
 
     def recruit(self, center, *, field=None, rules=None):
-        from .queries.recruit import recruit
+        from graphkit.queries.recruit import recruit
 
         return recruit(self.dataset, center, field=field, rules=rules)
 
     def claims(self, center=None, *, rules=None):
-        from .queries.claims import claims
+        from graphkit.queries.claims import claims
 
         return claims(self.dataset, center, rules=rules)
 
@@ -100,7 +100,7 @@ class EmbeddedEngine:
         return f"embedded: {self.dataset.origin}"
 
 
-ENGINES = {"embedded": "graphkit.engine:EmbeddedEngine", "bolt": "graphkit.cypher:CypherEngine"}
+ENGINES = {"embedded": "graphkit.engine:EmbeddedEngine", "bolt": "graphkit.neo4j.engine:CypherEngine"}
 
 
 def _load(name: str):
@@ -114,7 +114,7 @@ def open_engine(data=None, *, neo4j: str | None = None, user: str | None = None,
     if neo4j:
         return _load("bolt")(neo4j, user=user, password=password, database=database)
     if dataset is None:
-        from .dataset import load_dataset
+        from graphkit.io.load import load_dataset
 
         dataset = load_dataset(data)
     return EmbeddedEngine(dataset)

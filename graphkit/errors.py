@@ -23,7 +23,7 @@ class GraphkitError(Exception):
 class InvalidDatasetError(GraphkitError):
     """The dataset failed validation: nothing was loaded.
 
-    ``problems`` is the :class:`graphkit.validate.Problems` report with every error and warning.
+    ``problems`` is the :class:`graphkit.model.validate.Problems` report with every error and warning.
     """
 
     exit_code = 2

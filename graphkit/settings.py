@@ -54,7 +54,7 @@ def get_settings(**overrides) -> Settings:
             try:
                 values[f.name] = int(env)
             except ValueError:
-                from .errors import GraphkitError
+                from graphkit.errors import GraphkitError
 
                 raise GraphkitError(f"GRAPHKIT_{f.name.upper()} must be a whole number, not {env!r} "
                                     f"({SETTINGS_HELP[f.name][1]})") from None

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Rewrite the bundled sample (data/sample) from data/realdata and the seeded design in graphkit.sample.
+"""Rewrite the bundled sample (data/sample) from data/realdata and the seeded design in graphkit.data.sample.
 
 Usage: python scripts/build_sample.py [OUT_DIR]
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from graphkit.sample import SAMPLE_DIR, build_sample
+from graphkit.data.sample import SAMPLE_DIR, build_sample
 
 
 def main(argv: list[str]) -> int:

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent / "fixtures"
 AS_OF = "2024-06-30"
 
-# the corpus builders (tests/data/**/build.py) are loaded by the tests that use them, not collected as modules
-collect_ignore_glob = ["data/*"]
+# the corpus builders (tests/fixtures/**/build.py) are loaded by the tests that use them, not collected as modules
+collect_ignore_glob = ["fixtures/*"]
 
 
 # ---- writing and loading datasets ------------------------------------------------------------------------
@@ -36,7 +36,7 @@ def _csv_text(rows, name: str = "") -> str:
     if isinstance(rows, str):
         return rows
     if not rows:
-        from graphkit.schema import TABLES
+        from graphkit.model.schema import TABLES
 
         return ",".join(TABLES[name].column_names) + "\n"
     columns: list[str] = []
@@ -200,7 +200,7 @@ def eligible(tmp_path):
 
 @pytest.fixture
 def tiny_dir() -> Path:
-    """The checked-in tiny dataset (tests/data/tiny)."""
+    """The checked-in tiny dataset (tests/fixtures/tiny)."""
     return DATA / "tiny"
 
 
@@ -375,7 +375,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def bolt_auth(bolt_server) -> dict:
-    """Credentials for ``graphkit.cypher``: none for the local FalkorDB, ``NEO4J_USER`` / ``NEO4J_PASSWORD`` else."""
+    """Credentials for ``graphkit.neo4j``: none for the local FalkorDB, ``NEO4J_USER`` / ``NEO4J_PASSWORD`` else."""
     if bolt_server is not None:
         return {"user": None, "password": None}
     return {"user": os.environ.get("NEO4J_USER"), "password": os.environ.get("NEO4J_PASSWORD")}

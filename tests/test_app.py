@@ -9,10 +9,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
+
 from graphkit import load_dataset, validate_dataset
-from graphkit.checks import check
+from graphkit.checks.conditions import check
 from graphkit.queries.claims import claims
 from graphkit.queries.coverage import coverage
 from graphkit.queries.gaps import gaps
@@ -197,7 +197,7 @@ def test_two_sessions_never_see_each_others_edits_or_uploads(monkeypatch, ds):
     b.run()
     assert (metric(a, "覆盖率"), metric(b, "覆盖率")) == (pct(base.ratio), pct(only_b.ratio))
     # an upload replaces the data of the session that made it, and of no other
-    tiny = ROOT / "tests" / "data" / "tiny_full"
+    tiny = ROOT / "tests" / "fixtures" / "tiny_full"
     goto(a, "data").file_uploader(key=K.UPLOAD).set_value(("tiny.zip", zipped(tiny), "application/zip")).run()
     assert metric(goto(a, "overview"), "创新中心") == str(len(load_dataset(tiny).frames["centers"]))
     assert metric(goto(b, "overview"), "创新中心") == str(len(ds.frames["centers"]))
@@ -205,7 +205,7 @@ def test_two_sessions_never_see_each_others_edits_or_uploads(monkeypatch, ds):
 
 def test_upload_bad_keeps_data_then_good_replaces_it(app):
     goto(app, "data")
-    bad = zipped(ROOT / "tests" / "data" / "invalid" / "several_errors_in_several_files")
+    bad = zipped(ROOT / "tests" / "fixtures" / "invalid" / "several_errors_in_several_files")
     app.file_uploader(key=K.UPLOAD).set_value(("bad.zip", bad, "application/zip")).run()
     ok(app)
     report = validate_dataset(bad, name="bad.zip")
@@ -214,13 +214,13 @@ def test_upload_bad_keeps_data_then_good_replaces_it(app):
     assert all(re.match(r"^[\w.\[\]]+:\d+:[\w*]+: ", line) for line in app.code[0].value.splitlines())
     assert texts(app, "error")[0] == shown("data.rejected", name="bad.zip", errors=5, warnings=0)
     assert "当前数据：sample" in texts(app, "caption")  # the previous data stays
-    good = zipped(ROOT / "tests" / "data" / "tiny_full")
+    good = zipped(ROOT / "tests" / "fixtures" / "tiny_full")
     app.file_uploader(key=K.UPLOAD).set_value(("good.zip", good, "application/zip")).run()
     ok(app)
     assert shown("data.in_use", name="good.zip") in texts(app, "caption")
     assert texts(app, "success")[0].startswith(shown("data.accepted", name="good.zip", warnings=0)[:12])
     goto(app, "overview")
-    assert metric(app, "创新中心") == str(len(load_dataset(ROOT / "tests" / "data" / "tiny_full").frames["centers"]))
+    assert metric(app, "创新中心") == str(len(load_dataset(ROOT / "tests" / "fixtures" / "tiny_full").frames["centers"]))
     goto(app, "data")
     app.button(key=f"{K.OPEN}:data:default").click().run()
     assert "当前数据：sample" in texts(app, "caption")
@@ -238,7 +238,7 @@ def test_upload_over_the_size_limit_is_refused_with_a_clear_message(app, monkeyp
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == Settings().max_upload_bytes
-    good = zipped(ROOT / "tests" / "data" / "tiny_full")
+    good = zipped(ROOT / "tests" / "fixtures" / "tiny_full")
     monkeypatch.setenv("GRAPHKIT_MAX_UPLOAD_BYTES", str(len(good) - 1))
     goto(app, "data").file_uploader(key=K.UPLOAD).set_value(("big.zip", good, "application/zip")).run()
     ok(app)
@@ -248,8 +248,9 @@ def test_upload_over_the_size_limit_is_refused_with_a_clear_message(app, monkeyp
 
 
 def test_claims_check_upload_and_dataset(app, ds):
-    from graphkit.application import read_application
     from test_application import application_xlsx
+
+    from graphkit.io.application import read_application
 
     goto(app, "claims")
     assert text.t("claims.upload_hint") in texts(app, "info")
@@ -258,7 +259,7 @@ def test_claims_check_upload_and_dataset(app, ds):
     app.file_uploader(key=K.CLAIMS_UPLOAD).set_value(("申报书.xlsx", book, "application/octet-stream")).run()
     ok(app)
     assert app.code[0].value == "申报书.xlsx[claims]:3:center_id: 引用了不存在的创新中心编号 C9999"
-    verdicts = read_application(book, ds, name="申报书.xlsx").verdicts(ds)
+    verdicts = claims(ds, frame=read_application(book, ds, name="申报书.xlsx").claims)
     table = [d.value for d in app.dataframe if "结论" in d.value.columns][0]
     assert [v.split(" ", 1)[1] for v in table["结论"]] == [text.term(v.verdict) for v in verdicts]
     assert list(table["行"]) == [2, 4]
@@ -286,7 +287,7 @@ def test_field_page(app, ds):
 
 
 def test_explorer_search_select_and_filters(app, ds):
-    from graphkit.views import explore_network
+    from graphkit.present.views import explore_network
 
     goto(app, "explorer")
     name = ds.center("C0005").name
@@ -388,10 +389,10 @@ def test_neo4j_unreachable_server_is_a_message_not_a_crash(app):
 @pytest.mark.bolt
 def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, tmp_path):
     """The data page pushes the loaded data to a real Bolt server and runs the gap query there: same answer."""
-    pytest.importorskip("graphkit.cypher")
+    pytest.importorskip("graphkit.neo4j")
     import os
 
-    tiny = ROOT / "tests" / "data" / "tiny_full"
+    tiny = ROOT / "tests" / "fixtures" / "tiny_full"
     monkeypatch.setenv("GRAPHKIT_DATA", str(tiny))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     goto(at, "data")
@@ -432,7 +433,7 @@ def test_missing_default_data_explains_itself(monkeypatch, tmp_path):
     assert texts(at, "error") == [shown("data.no_default", path=str(tmp_path / "nowhere"))]
     goto(at, "data")  # the data page explains too, and lets the user upload a dataset
     assert texts(at, "error") == [shown("data.no_default", path=str(tmp_path / "nowhere"))]
-    at.file_uploader(key=K.UPLOAD).set_value(("tiny.zip", zipped(ROOT / "tests" / "data" / "tiny_full"),
+    at.file_uploader(key=K.UPLOAD).set_value(("tiny.zip", zipped(ROOT / "tests" / "fixtures" / "tiny_full"),
                                               "application/zip")).run()
     ok(at)
     assert shown("data.in_use", name="tiny.zip") in texts(at, "caption") and not at.error
@@ -446,7 +447,7 @@ def test_names_from_the_data_stay_plain_text(monkeypatch, tmp_path):
     import shutil
 
     folder = tmp_path / "hostile"
-    shutil.copytree(ROOT / "tests" / "data" / "tiny_full", folder)
+    shutil.copytree(ROOT / "tests" / "fixtures" / "tiny_full", folder)
     for name, old in (("centers.csv", "测试中心"), ("organizations.csv", "运营公司"), ("fields.csv", "动力电池")):
         path = folder / name
         path.write_text(path.read_text(encoding="utf-8").replace(old, '"' + HOSTILE_NAME + '"'), encoding="utf-8")

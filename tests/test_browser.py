@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from conftest import CHROMIUM_ARGS, ROOT
 
 pytestmark = pytest.mark.browser  # not "slow": CI deselects slow tests, and this one must run there
@@ -86,7 +85,7 @@ def test_app_in_chromium(served, chromium, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     SHOTS = Path(os.environ["GRAPHKIT_SCREENSHOTS"]) if os.environ.get("GRAPHKIT_SCREENSHOTS") else tmp_path / "shots"
     from graphkit import load_dataset
-    from graphkit.views import ego_network
+    from graphkit.present.views import ego_network
 
     SHOTS.mkdir(parents=True, exist_ok=True)
     outside, errors = [], []

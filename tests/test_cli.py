@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 import pytest
-
 from conftest import AS_OF, ROOT, cli_json, run_cli
 
 NUM = (int, float)

@@ -26,11 +26,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, run_cli, write_dataset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run_cli, write_dataset
-from graphkit.dataset import validate_dataset
+from graphkit.io.load import validate_dataset
 
 SAMPLE = ROOT / "data" / "sample"
 SEED = int(os.environ.get("GRAPHKIT_FUZZ_SEED", "7000"))
@@ -291,9 +291,9 @@ def test_random_workbook_cells_give_a_report(cells):
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> dict[str, bytes]:
     from graphkit import load_dataset
-    from graphkit.export import export_dataset
+    from graphkit.io.export import export_dataset
 
-    ds = load_dataset(ROOT / "tests" / "data" / "tiny_full")
+    ds = load_dataset(ROOT / "tests" / "fixtures" / "tiny_full")
     folder = tmp_path_factory.mktemp("exports")
     return {suffix: export_dataset(ds, to, folder / f"tiny.{suffix}").read_bytes()
             for to, suffix in (("xlsx", "xlsx"), ("turtle", "ttl"), ("jsonld", "jsonld"))}

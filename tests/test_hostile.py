@@ -1,4 +1,4 @@
-"""Hostile content end to end (issue #7): one dataset, tests/data/hostile, in which every text column of every
+"""Hostile content end to end (issue #7): one dataset, tests/fixtures/hostile, in which every text column of every
 table — names, cities, chairs, aliases, projects, assessors, evidence, sources, notes, field names, claimed
 platform names, an extra column and its header, and some ids — carries a payload: ``<script>``, HTML with event
 handlers, ``javascript:`` links, Markdown links and images, spreadsheet formulas (leading = + - @), Cypher
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import DATA, ROOT, run_cli
+
 from graphkit import load_dataset
-from graphkit.schema import TABLES
+from graphkit.model.schema import TABLES
 
 HOSTILE = DATA / "hostile"
 DANGER = ("=", "+", "-", "@", "\t", "\r")
@@ -88,8 +88,9 @@ def test_validate_stores_every_value_verbatim(ds):
 @pytest.mark.parametrize("center", centers())
 @pytest.mark.parametrize("suffix,lang", [(".html", "zh"), (".md", "en")])
 def test_report_shows_the_payloads_as_text(center, suffix, lang, tmp_path):
-    from graphkit.report import md_escape
     from test_report import assert_offline_html, assert_safe_html, assert_safe_md, parse
+
+    from graphkit.present.report import md_escape
 
     out = tmp_path / f"report{suffix}"
     r = run_cli("report", HOSTILE, "--center", center, "-o", out, "--lang", lang, "--as-of", "2024-06-30")
@@ -157,8 +158,8 @@ def _assert_inert_page(page: str, labels: list[str]) -> None:
 
 
 def test_network_views_and_pages_escape_labels_and_tooltips(ds):
-    from graphkit import views
-    from graphkit.viz import network_html
+    from graphkit.present import views
+    from graphkit.present.viz import network_html
 
     names = [ds.center(c).name for c in centers()]
     for c in centers():
@@ -221,11 +222,12 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
 
 @pytest.mark.bolt
 def test_cypher_stores_the_payloads_verbatim_and_runs_none(ds, bolt_uri, bolt_auth, bolt_driver):
-    from graphkit.cypher import CypherEngine, pull, push, wipe
-    from graphkit.cypher_bolt import BoltClient
+    from test_cypher import _every_query
+
     from graphkit.engine import EmbeddedEngine
     from graphkit.errors import UnknownIdError
-    from test_cypher import _every_query
+    from graphkit.neo4j.client import BoltClient
+    from graphkit.neo4j.engine import CypherEngine, pull, push, wipe
 
     def everything() -> int:
         with BoltClient(bolt_uri, **bolt_auth) as client:

@@ -1,7 +1,7 @@
 """A bidirectional Streamlit component: a vis-network view that returns the node the user clicked.
 
 No npm build: ``frontend/index.html`` is a static shell that speaks Streamlit's raw component
-protocol and shows the page made by :func:`graphkit.viz.network_html` in a sandboxed iframe.
+protocol and shows the page made by :func:`graphkit.present.viz.network_html` in a sandboxed iframe.
 """
 
 __all__ = ["network"]
@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from graphkit.viz import network_html
+from graphkit.present.viz import network_html
 
 _FRONTEND = Path(__file__).with_name("frontend")
 
@@ -36,7 +36,7 @@ def network(
     """Draw the network and return ``{"id": node_id, "ts": ms}`` for the last node clicked, else None.
 
     ``selected`` highlights and focuses a node without reloading the view; other keyword arguments
-    (``physics``, ``seed``, ``legend``, ``iterations``) go to :func:`graphkit.viz.network_html`.
+    (``physics``, ``seed``, ``legend``, ``iterations``) go to :func:`graphkit.present.viz.network_html`.
     ``ts`` changes on every click, so clicking the same node again still reruns the script.
     """
     height = int(height)

@@ -19,9 +19,9 @@ from fractions import Fraction
 
 import pandas as pd
 
-from .coverage import coverage_model
-from ..errors import UnknownIdError
-from ..rules import Rules
+from graphkit.errors import UnknownIdError
+from graphkit.queries.coverage import coverage_model
+from graphkit.rules.thresholds import Rules
 
 __all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count",
            "verdict_for_entry", "verdict_for_list"]

@@ -18,9 +18,9 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import UnknownIdError
-from ..rules import Rules
-from ..schema import PLATFORM_KINDS
+from graphkit.errors import UnknownIdError
+from graphkit.model.schema import PLATFORM_KINDS
+from graphkit.rules.thresholds import Rules
 
 __all__ = ["Coverage", "CoverageModel", "IdList", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
 
@@ -340,7 +340,7 @@ def coverage(ds, center: str | None = None, field: str | None = None, *, all_fie
     """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
 
     >>> from graphkit import load_dataset
-    >>> [c.ratio for c in coverage(load_dataset("tests/data/tiny"))]
+    >>> [c.ratio for c in coverage(load_dataset("tests/fixtures/tiny"))]
     [1.0]
     """
     return [e for batch in iter_coverage(ds, center, field, all_fields=all_fields, rules=rules, with_via=with_via)

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .coverage import coverage_model
-from ..errors import UnknownIdError
-from ..rules import Rules
+from graphkit.errors import UnknownIdError
+from graphkit.queries.coverage import coverage_model
+from graphkit.rules.thresholds import Rules
 
 __all__ = ["Gap", "gaps"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import UnknownIdError
-from ..schema import ORG_KINDS
+from graphkit.errors import UnknownIdError
+from graphkit.model.schema import ORG_KINDS
 
 __all__ = ["Reach", "reach", "reach_codes", "reach_matrix"]
 

@@ -15,10 +15,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .coverage import coverage_model
-from ..errors import UnknownIdError
-from ..rules import Rules
-from ..settings import get_settings
+from graphkit.errors import UnknownIdError
+from graphkit.queries.coverage import coverage_model
+from graphkit.rules.thresholds import Rules
+from graphkit.settings import get_settings
 
 __all__ = ["Recruitment", "recruit", "plan_recruitment"]
 

@@ -1,0 +1,9 @@
+"""The checks layer: the 21 checks of 工信厅科〔2017〕64号 (``conditions``) over per-center facts (``facts``) gathered
+from the queries' indexes. A second engine supplies the same facts (see :mod:`graphkit.neo4j.facts`).
+"""
+
+from graphkit.checks.conditions import *  # noqa: F403  (the public names of the checks)
+from graphkit.checks.conditions import __all__ as _conditions_all
+from graphkit.checks.facts import CenterFacts, CollabFact, gather_facts
+
+__all__ = sorted(set(_conditions_all) | {"CenterFacts", "CollabFact", "gather_facts"})

@@ -1,0 +1,59 @@
+"""Loading: any source read, validated and indexed into a :class:`graphkit.model.dataset.Dataset` — or every problem
+reported at once."""
+
+from __future__ import annotations
+
+import logging
+
+from graphkit.errors import InvalidDatasetError
+from graphkit.io.read import read_raw
+from graphkit.model.columns import release_arrow_memory
+from graphkit.model.dataset import Dataset, ValidationReport
+from graphkit.model.problems import Problems
+from graphkit.model.raw import RawDataset
+from graphkit.model.schema import TABLES
+from graphkit.model.validate import validate_raw
+from graphkit.settings import Settings
+
+__all__ = ["load_dataset", "validate_dataset"]
+
+log = logging.getLogger(__name__)
+
+
+def _raw_counts(raw: RawDataset) -> dict[str, int]:
+    out = {name: (len(raw.tables[name].frame) if name in raw.tables else 0) for name in TABLES if name != "fields"}
+    out["fields"] = 22 + (len(raw.tables["fields"].frame) if "fields" in raw.tables else 0)
+    return out
+
+
+def validate_dataset(source, *, name: str | None = None, settings: Settings | None = None) -> ValidationReport:
+    """Read and validate ``source``; never raises for bad data (the report says what is wrong).
+
+    Every problem is reported at once: when a file cannot be read, the other files are still validated, and
+    only the "unknown id" errors that the unreadable file would have answered are left out.
+    """
+    problems = Problems()
+    own = not isinstance(source, RawDataset)
+    raw = read_raw(source, problems, settings, name=name) if own else source
+    counts = _raw_counts(raw)
+    origin = str(raw.origin)
+    # skips the references an unreadable file would have answered; frees our own raw tables as it goes
+    tables = validate_raw(raw, problems, consume=own)
+    del raw
+    release_arrow_memory()
+    if tables is None or problems.has_errors():
+        return ValidationReport(problems, counts, None)
+    ds = Dataset(tables, problems, origin=origin)
+    release_arrow_memory()  # and what building the indexes used
+    return ValidationReport(problems, ds.counts(), ds)
+
+
+def load_dataset(source, *, name: str | None = None, settings: Settings | None = None, lang: str = "zh") -> Dataset:
+    """Load and validate a dataset (folder of CSVs, .zip, .xlsx, .ttl, .jsonld, or upload bytes with ``name``).
+
+    Raises :class:`graphkit.errors.InvalidDatasetError` with every problem when the dataset is invalid.
+    """
+    report = validate_dataset(source, name=name, settings=settings)
+    if report.dataset is None:
+        raise InvalidDatasetError(report.problems, lang)
+    return report.dataset

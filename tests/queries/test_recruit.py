@@ -1,0 +1,82 @@
+"""Recruitment (SPEC §5): greedy by newly reached platforms (ties by id), with a minimality proof, through the CLI."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import cli_json, run_cli, write_dataset
+
+
+def set_cover_tables(hosts: dict[str, str], n: int) -> dict:
+    """Center T (field F03, members: its company TO only) and ``n`` platforms; ``hosts`` maps platform → hosts."""
+    orgs = sorted({h for hs in hosts.values() for h in hs.split("|")} | {"TO"})
+    return {
+        "centers": [{"center_id": "T", "name": "中心T", "level": "provincial", "field_id": "F03", "province": "辽宁", "operating_company_id": "TO"}],
+        "organizations": [{"org_id": o, "name": f"机构{o}", "kind": "university", "province": "北京"} for o in orgs],
+        "platforms": [{"platform_id": f"P{i:02d}", "name": f"平台{i}", "kind": "state_key_lab", "field_ids": "F03",
+                       "host_ids": hosts[f"P{i:02d}"]} for i in range(1, n + 1)],
+        "alliance_members": [{"center_id": "T", "member_id": "TO"}],
+    }
+
+
+def test_greedy_not_minimal(tmp_path):
+    """12 platforms, need 6. OA reaches 4, OB and OC 3 each (overlapping OA), OF07…OF12 one each.
+    Greedy takes OA, then OB (+P05, ties by id), then OC (+P06): 3 organisations. OB + OC reach P01–P06: 2."""
+    hosts = {"P01": "OA|OB", "P02": "OA|OB", "P03": "OA|OC", "P04": "OA|OC", "P05": "OB", "P06": "OC",
+             **{f"P{i:02d}": f"OF{i:02d}" for i in range(7, 13)}}
+    out = cli_json("recruit", write_dataset(tmp_path / "d", **set_cover_tables(hosts, 12)), "--center", "T")
+    assert {k: out[k] for k in ("center_id", "ratio_before", "ratio_after", "orgs", "minimal")} == {
+        "center_id": "T", "ratio_before": 0.0, "ratio_after": 0.5, "orgs": ["OA", "OB", "OC"], "minimal": False}
+    assert out["smallest_orgs"] == ["OB", "OC"]
+    assert out["newly_reached"] == {"OA": ["P01", "P02", "P03", "P04"], "OB": ["P05"], "OC": ["P06"]}
+    assert (out["covered_before"], out["covered_after"], out["total"], out["needed"]) == (0, 6, 12, 6)
+
+
+def test_greedy_proven_minimal_by_exact_search(tmp_path):
+    """10 platforms, need 5. OA and OB reach the same three, OC and OD one each: greedy OA, OC, OD.
+    The counting bound (3 + 3 ≥ 5) does not prove it; the exact search finds no pair reaching 5."""
+    hosts = {"P01": "OA|OB", "P02": "OA|OB", "P03": "OA|OB", "P04": "OC", "P05": "OD",
+             **{f"P{i:02d}": f"OF{i:02d}" for i in range(6, 11)}}
+    out = cli_json("recruit", write_dataset(tmp_path / "d", **set_cover_tables(hosts, 10)), "--center", "T")
+    assert (out["orgs"], out["minimal"], out["ratio_after"]) == (["OA", "OC", "OD"], True, 0.5)
+    assert "smallest_orgs" not in out
+
+
+def test_too_many_candidates_for_exact_search_leaves_minimal_unknown(tmp_path, monkeypatch):
+    hosts = {"P01": "OA|OB", "P02": "OA|OB", "P03": "OA|OB", "P04": "OC", "P05": "OD",
+             **{f"P{i:02d}": f"OF{i:02d}" for i in range(6, 11)}}
+    monkeypatch.setenv("GRAPHKIT_RECRUIT_EXACT_MAX_CANDIDATES", "3")
+    out = cli_json("recruit", write_dataset(tmp_path / "d", **set_cover_tables(hosts, 10)), "--center", "T")
+    assert (out["orgs"], out["minimal"]) == (["OA", "OC", "OD"], None)
+
+
+# On the named dataset "fields" (conftest.coverage_tables)
+@pytest.mark.parametrize("args,expected", [
+    # below: CB 1/5, needs 3 of 5; H1 H3 H4 S1 N1 each add one: ties by id → H1, H3; the bound proves 2 minimal
+    (["--center", "CB"], {"center_id": "CB", "ratio_before": 0.2, "ratio_after": 0.6, "orgs": ["H1", "H3"], "minimal": True}),
+    # above: CA 3/5
+    (["--center", "CA"], {"center_id": "CA", "ratio_before": 0.6, "ratio_after": 0.6, "orgs": [], "minimal": True}),
+    # exactly at the threshold: CA in F06 reaches 1/2
+    (["--center", "CA", "--field", "F06"], {"center_id": "CA", "ratio_before": 0.5, "ratio_after": 0.5, "orgs": [], "minimal": True}),
+    # just below: CB in F06 0/2 needs one; H3 (P03) and H4 (P03) and H5 (P08) tie: H3
+    (["--center", "CB", "--field", "F06"], {"center_id": "CB", "ratio_before": 0.0, "ratio_after": 0.5, "orgs": ["H3"], "minimal": True}),
+    # undefined coverage: F05 has no platform
+    (["--center", "CD"], {"center_id": "CD", "ratio_before": None, "ratio_after": None, "orgs": [], "minimal": None}),
+])
+def test_recruit_on_fields_dataset(coverage_dir, args, expected):
+    out = cli_json("recruit", coverage_dir, *args)
+    assert {k: out[k] for k in expected} == expected
+
+
+def test_full_threshold(coverage_dir, tmp_path):
+    """At 100 % CA needs P02 (host H2) and P04 (host S1: its shareholder, not a member, so a candidate)."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text("min_coverage = 1.0\n", encoding="utf-8")
+    out = cli_json("recruit", coverage_dir, "--center", "CA", "--rules", rules)
+    assert (out["orgs"], out["ratio_after"], out["minimal"]) == (["H2", "S1"], 1.0, True)
+    assert out["newly_reached"] == {"H2": ["P02"], "S1": ["P04"]}
+
+
+def test_unknown_center(coverage_dir):
+    r = run_cli("recruit", coverage_dir, "--center", "NOPE", "--format", "json", "--lang", "en")
+    assert (r.exit_code, r.stdout) == (2, "")
+    assert "unknown center id NOPE" in r.stderr
