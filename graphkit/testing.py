@@ -523,7 +523,7 @@ EXIT_UNAVAILABLE = 3
 NEO4J_HEAP = "1g"
 #: Seconds between SIGTERM and SIGKILL for the Neo4j JVM (it closes its databases first: about a second).
 NEO4J_STOP_GRACE_SECONDS = 20.0
-#: Seconds Maven may take to resolve the harness (the first, online, run downloads about 150 MB).
+#: Seconds Maven may take to resolve the harness (the first, online, run downloads about 180 MB).
 NEO4J_BUILD_TIMEOUT_SECONDS = 1800.0
 #: The oldest Java the harness runs on.
 _NEO4J_MIN_JAVA = 17
@@ -534,7 +534,7 @@ _NEO4J_MAIN_CLASS = "graphkit.harness.Launcher"
 _NEO4J_SOURCES = ("pom.xml", "src/main/java/graphkit/harness/Launcher.java")
 #: The JVM options of every Neo4j start: the module access Neo4j's own launcher grants (its page cache and
 #: Netty are slower without it); the C1 compiler only (measured on 2 busy cores: a start takes ~5.5 s of
-#: CPU instead of ~10, a first 20,000-row MERGE ~4 s instead of ~10, later ones are as fast); no perf data
+#: CPU instead of ~10, a first 20,000-row MERGE ~4 s of CPU instead of ~10, later ones as fast); no perf data
 #: file (a SIGKILL would leave /tmp/hsperfdata_<user>/<pid> behind).
 _NEO4J_JVM_OPTIONS = (
     "-XX:TieredStopAtLevel=1",

@@ -23,7 +23,8 @@ import pytest
 
 from graphkit.testing import EXIT_UNAVAILABLE, neo4j_available, neo4j_server
 
-pytestmark = pytest.mark.bolt
+# The first test that needs Neo4j builds the harness (minutes on a cold Maven repository and a busy machine).
+pytestmark = [pytest.mark.bolt, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[1]
 URI_LINE = re.compile(r"bolt://127\.0\.0\.1:(\d+)")
