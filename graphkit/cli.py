@@ -453,14 +453,24 @@ def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, data
 @cli.command("claims")
 @click.argument("data", required=False)
 @click.option("--center", default=None, help="Only this center.")
+@click.option("--application", "application", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="An application workbook by names (SPEC §11): run the intake in memory and check its claims.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With --application: a decisions CSV (sheet,row,name,id) settling ambiguous names.")
 @_server_options
 @_common
-def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def claims_cmd(data, center, application, decisions, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Check an application's claims against the computed values. / 核查申报声明。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
-    engine = _engine(data, neo4j_uri, user, password_env, database, lang)
-    results = engine.claims(center, rules=rules)
+    if application:
+        from graphkit.engine import application_claims
+
+        result = _intake(data, application, decisions, rules, lang)
+        results = application_claims(result, rules=rules)
+    else:
+        engine = _engine(data, neo4j_uri, user, password_env, database, lang)
+        results = engine.claims(center, rules=rules)
     if fmt == "json":
         _emit_json([v.to_dict() for v in results])
         return
@@ -469,6 +479,62 @@ def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database
         for e in v.entries:
             tail = f"  ({'; '.join(e.suggestions)})" if e.suggestions else ""
             _echo(f"    {e.entry}: {e.verdict}{tail}")
+
+
+# ---- intake ------------------------------------------------------------------------------------------------
+
+def _intake(data, application, decisions, rules, lang, fmt="text"):
+    """Run the intake; on any error print every problem (and the JSON with --format json) and exit 2."""
+    from graphkit.io.intake import intake
+
+    if data is None or _is_server_uri(data):
+        raise click.UsageError("DATA must be a dataset file or folder for an application intake")
+    with _step(f"核对申报书 {Path(application).name}", f"resolving {Path(application).name}"):
+        result = intake(data, application, decisions=decisions, accept=rules.fuzzy_accept)
+    if not result.ok:
+        if fmt == "json":
+            _emit_json(result.to_dict(lang))
+        for line in result.problems.format_errors(lang):
+            _err(line)
+        for line in result.problems.format_warnings(lang):
+            _err(("警告 " if lang == "zh" else "warning ") + line)
+        sys.exit(2)
+    return result
+
+
+@cli.command("intake")
+@click.argument("data")
+@click.argument("application", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the merged dataset (CSVs) and resolution.csv / resolution.xlsx to.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A decisions CSV (sheet,row,name,id — an id or new) settling ambiguous names.")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), default=None, help="Rules file (fuzzy_accept).")
+@_common
+def intake_cmd(data, application, output, decisions, rules_file, fmt, lang, quiet):
+    """Resolve an application workbook's names against DATA and write DATA merged with it. / 申报书按名称入库。
+
+    Exit 2 (nothing written) when a name is ambiguous or the workbook has errors.
+    """
+    from graphkit.io.intake import write_intake
+
+    _setup(fmt, lang, quiet)
+    rules = _rules(rules_file)
+    result = _intake(data, application, decisions, rules, lang, fmt)
+    with _step(f"写入 {output}", f"writing {output}"):
+        write_intake(result, output)
+    if fmt == "json":
+        _emit_json(result.to_dict(lang))
+        return
+    for line in result.problems.format_warnings(lang):
+        _err(("警告 " if lang == "zh" else "warning ") + line)
+    header = ["工作表", "行", "名称", "方式", "编号", "匹配名称", "相似度"] if lang == "zh" else \
+        ["sheet", "row", "name", "method", "id", "matched name", "score"]
+    rows = [[r.sheet, r.row, r.name, r.method, r.resolved_id or "—", r.resolved_name or "", "" if r.score is None else f"{r.score:g}"]
+            for r in result.resolutions]
+    _echo(_table(rows, header))
+    new = "、".join(result.new_ids) or "—"
+    _echo((f"新机构：{new}；已写入 {output}" if lang == "zh" else f"new organisations: {new}; written to {output}"))
 
 
 # ---- report ------------------------------------------------------------------------------------------------
@@ -605,8 +671,14 @@ def rules_cmd():
 
 @cli.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the .xlsx template.")
-def template(output):
-    """Write the empty application workbook (one sheet per table, and a sheet explaining every column). / 生成填报模板。"""
+@click.option("--application", is_flag=True, help="The names-based application workbook (SPEC §11) instead of the dataset template.")
+def template(output, application):
+    """Write the empty dataset workbook, or with --application the application workbook by names. / 生成填报模板。"""
+    if application:
+        from graphkit.io.application_template import write_application_template
+
+        click.echo(str(write_application_template(output)))
+        return
     from graphkit.io.template import write_template
 
     click.echo(str(write_template(output)))
