@@ -42,7 +42,7 @@ _BOOLS = (("has_board", "董事会"), ("has_management_team", "经营管理团�
           ("chair_is_leading_expert", "主任为领军专家"), ("has_roadmap", "技术路线图"), ("has_ip_policy", "知识产权制度"))
 
 SHEETS: dict[str, Sheet] = {s.key: s for s in (
-    Sheet("center", "中心", ("中心", "center", "centers", "创新中心"), (
+    Sheet("center", "中心", ("中心", "center", "创新中心"), (
         ("center_id", "案卷编号"), ("name", "中心名称"), ("level", "级别"), ("field", "领域"), ("province", "省份"),
         ("city", "城市"), ("operating_company", "依托公司"), ("founded", "成立时间"), ("year", "数据年度"),
         ("employees", "职工总数"), ("rd_staff", "研发人员数"), ("total_cost", "成本费用总额"), ("rd_expense", "研发费用"),
@@ -141,7 +141,7 @@ def read_application_book(data: bytes, name: str, settings: Settings | None = No
             problems.error(name, 1, "*", "file_too_large", n=unpacked, limit=settings.max_upload_bytes)
             return book
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # a damaged or foreign file: openpyxl and zipfile raise many types
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file: openpyxl and zipfile raise many types
         problems.error(name, 1, "*", "workbook_unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
         return book
     for ws in wb.worksheets:

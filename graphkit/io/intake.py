@@ -196,10 +196,41 @@ class _Merge:
         return RawDataset(tables, self.raw.origin, self.raw.kind, set(self.raw.failed))
 
 
+def _plain(value) -> str:
+    """A typed cell back to the text a reader would have produced (no formula neutralisation: nothing is written)."""
+    import math
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else (str(int(value)) if value.is_integer() else repr(value))
+    if isinstance(value, (list, tuple)):
+        return "|".join(str(v) for v in value)
+    return str(value)
+
+
+def raw_from_dataset(ds) -> RawDataset:
+    """A loaded dataset as raw string tables again (the app's registry is a dataset in memory, not a file)."""
+    from graphkit.io.export import dataset_tables
+
+    tables = {}
+    for name, frame in dataset_tables(ds).items():
+        cols = [c for c in frame.columns if c != "parsed_value"]
+        data = {c: [_plain(v) for v in frame[c].tolist()] for c in cols}
+        out = pd.DataFrame(data, columns=cols, dtype=object)
+        out.index = pd.RangeIndex(2, 2 + len(out))
+        tables[name] = RawTable(name, TABLES[name].filename, out)
+    return RawDataset(tables, str(getattr(ds, "origin", "") or "dataset"), "csv")
+
+
 def intake(data, application, *, decisions=None, accept: float = 0.92, name: str | None = None,
            settings: Settings | None = None) -> Intake:
     """Resolve the application workbook ``application`` (a path, or bytes with ``name``) against the registry
-    ``data`` (any dataset source) and merge it; never raises for bad input (the problems say what is wrong)."""
+    ``data`` (any dataset source, a loaded :class:`Dataset` or raw tables) and merge it; never raises for bad input (the problems say what is wrong)."""
     if isinstance(application, (bytes, bytearray)):
         book_bytes, label = bytes(application), name or "application.xlsx"
     else:
@@ -229,7 +260,12 @@ def intake(data, application, *, decisions=None, accept: float = 0.92, name: str
     if problems.has_errors():
         return result
     reg_problems = Problems()
-    raw = read_raw(data, reg_problems, settings)
+    if isinstance(data, RawDataset):
+        raw = data
+    elif hasattr(data, "frames"):
+        raw = raw_from_dataset(data)
+    else:
+        raw = read_raw(data, reg_problems, settings)
     if reg_problems.has_errors():
         problems.items += reg_problems.items
         return result
@@ -250,7 +286,7 @@ def intake(data, application, *, decisions=None, accept: float = 0.92, name: str
                 res = Resolution(text, "decision", did, None)
             else:
                 problems.error(decision["_label"], decision["_row"], "id", "decision_unknown_id", value=did)
-                res = Resolution(text, "decision")
+                res = resolve_in(indexes, text, accept)
         else:
             res = resolve_in(indexes, text, accept)
         rid = res.resolved_id
@@ -391,3 +427,18 @@ def write_intake(result: Intake, output) -> Path:
         (tmp / "resolution.csv").write_bytes(table_to_csv_bytes(frame))
         (tmp / "resolution.xlsx").write_bytes(table_to_xlsx_bytes({"resolution": frame}))
     return output
+
+
+def merged_zip_bytes(result: Intake) -> bytes:
+    """The merged dataset's CSVs and ``resolution.csv`` in one zip (what the app offers for download)."""
+    import io
+    import zipfile
+
+    from graphkit.io.export import _csv_bytes, dataset_tables, table_to_csv_bytes
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, table in dataset_tables(result.dataset).items():
+            zf.writestr(TABLES[name].filename, _csv_bytes(table, name))
+        zf.writestr("resolution.csv", table_to_csv_bytes(resolution_frame(result)))
+    return buf.getvalue()

@@ -178,6 +178,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "has_expert_committee": ("专家委员会", "expert committee"), "chair_is_leading_expert": ("主任为领军专家", "chair is a leading expert"),
     "has_roadmap": ("技术路线图", "roadmap"), "has_ip_policy": ("知识产权制度", "IP policy"),
     "university_or_institute": ("高校或科研院所", "universities or institutes"), "foreign": ("国外机构", "foreign"),
+    # how an application's name was resolved (SPEC §11)
+    "method.exact": ("名称完全一致", "exact name"), "method.alias": ("别名一致", "exact alias"),
+    "method.normalized": ("规范化后一致", "normalised name"), "method.alias_table": ("简称表", "short-form table"),
+    "method.decision": ("评审决定", "reviewer's decision"), "method.new": ("新建机构", "new"),
+    "method.ambiguous": ("有歧义", "ambiguous"),
 }
 
 
