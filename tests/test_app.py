@@ -500,7 +500,7 @@ def test_claims_intake_settle_an_ambiguous_name(app, ds):
     ok(app)
     table = app.dataframe[0].value
     assert list(table["匹配方式"])[2] == "评审决定" and list(table["匹配到"])[2] == f"{target['name']} ({target['org_id']})"
-    verdicts = [d.value for d in app.dataframe if "结论" in d.value.columns][0]
+    verdicts = next(d.value for d in app.dataframe if "结论" in d.value.columns)
     assert list(verdicts.columns[:2]) == ["行", "结论"]  # the verdict beside the row, visible at 1440 px
     assert [v.split(" ", 1)[1] for v in verdicts["结论"]] == ["一致", "高报"]
     assert metric(app, "覆盖率") == "0.0%"
