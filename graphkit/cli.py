@@ -19,7 +19,7 @@ import click
 from graphkit import __version__
 from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 log = logging.getLogger("graphkit")
 
@@ -303,7 +303,7 @@ def validate(data, fmt, lang, quiet):
             _echo(("数据集有效：" if lang == "zh" else "valid: ") + counts)
         else:
             n = len(report.problems.errors)
-            _echo((f"数据集无效：{n} 处错误" if lang == "zh" else f"invalid: {n} error(s)"))
+            _echo(f"数据集无效：{n} 处错误" if lang == "zh" else f"invalid: {n} error(s)")
     sys.exit(0 if report.ok else 2)
 
 
@@ -329,7 +329,7 @@ def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, us
     if fmt == "json" and streaming is not None:
         # one center at a time: the full matrix at 100× scale never has to fit in memory
         batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary)
-        _emit_json_stream(([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches))
+        _emit_json_stream([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches)
         return
     with _step("计算覆盖率", "computing coverage"):
         results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
@@ -534,7 +534,42 @@ def intake_cmd(data, application, output, decisions, rules_file, fmt, lang, quie
             for r in result.resolutions]
     _echo(_table(rows, header))
     new = "、".join(result.new_ids) or "—"
-    _echo((f"新机构：{new}；已写入 {output}" if lang == "zh" else f"new organisations: {new}; written to {output}"))
+    _echo(f"新机构：{new}；已写入 {output}" if lang == "zh" else f"new organisations: {new}; written to {output}")
+
+
+@cli.command("import-platforms")
+@click.argument("data")
+@click.argument("platform_list", metavar="LIST", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write DATA with the listed platforms (CSVs) and resolution.csv / .xlsx to.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A decisions CSV (sheet,row,name,id; sheet = list) settling ambiguous host names.")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), default=None, help="Rules file (fuzzy_accept).")
+@_common
+def import_platforms_cmd(data, platform_list, output, decisions, rules_file, fmt, lang, quiet):
+    """Add an official list of national platforms (CSV or XLSX; columns 名称, 类别, 依托单位, 领域/学科, 批准年份 …
+    or their English names), its host names resolved against DATA. / 导入国家级平台名录。"""
+    from graphkit.io.intake import write_intake
+    from graphkit.io.platform_list import import_platforms
+
+    _setup(fmt, lang, quiet)
+    rules = _rules(rules_file)
+    with _step(f"导入 {Path(platform_list).name}", f"importing {Path(platform_list).name}"):
+        result = import_platforms(data, platform_list, decisions=decisions, accept=rules.fuzzy_accept)
+    if result.ok:
+        write_intake(result, output)
+    if fmt == "json":
+        _emit_json(result.to_dict(lang))
+    for line in result.problems.format_errors(lang):
+        _err(line)
+    for line in result.problems.format_warnings(lang):
+        _err(("警告 " if lang == "zh" else "warning ") + line)
+    if not result.ok:
+        sys.exit(2)
+    if fmt != "json":
+        n = len(result.platform_ids)
+        _echo(f"已导入 {n} 个平台，新建 {len(result.new_ids)} 家依托单位；已写入 {output}" if lang == "zh"
+              else f"imported {n} platforms, {len(result.new_ids)} new host organisations; written to {output}")
 
 
 # ---- report ------------------------------------------------------------------------------------------------

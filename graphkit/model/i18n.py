@@ -100,7 +100,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "new_org_kind": ("新机构 {name} 未填类型，按“其他”处理", "the new organisation {name} has no kind; it is recorded as other"),
     "decision_unknown_id": ("决定中的编号 {value} 不在名录中（可用 new 新建机构）", "the decision's id {value} is not in the registry (use new for a new organisation)"),
     "decision_unused": ("该决定未对应申报书中的任何名称（{name}）", "this decision matches no name of the application ({name})"),
-    "platform_host_missing": ("平台 {name} 没有可识别的依托单位", "platform {name} has no host that could be resolved"),
+    "new_org_kind_guessed": ("依托单位 {name} 不在名录中，已新建，类型按名称推断为 {kind}", "host {name} is not in the registry and was added; its kind {kind} was read from its name"),
     # generic
     "dataset_ok": ("数据集有效", "the dataset is valid"),
 }
