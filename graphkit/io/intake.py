@@ -152,19 +152,23 @@ def _field_id(value: str, raw: RawDataset) -> str:
 
 
 def _indexes(raw: RawDataset) -> tuple[NameIndex, NameIndex]:
+    """Name indexes of the registry's organisations (with their aliases) and platforms, from the raw tables."""
     orgs = raw.tables.get("organizations")
-    org_entries = []
-    if orgs is not None:
+    org_cols = ([], [], [])
+    if orgs is not None and {"org_id", "name"} <= set(orgs.frame.columns):
         f = orgs.frame
-        aliases = f["aliases"].tolist() if "aliases" in f.columns else [""] * len(f)
-        org_entries = [(i, n, [a for a in str(al or "").split("|") if a.strip()])
-                       for i, n, al in zip(f["org_id"].tolist(), f["name"].tolist(), aliases) if i]
+        ids, names = f["org_id"].astype(str).tolist(), f["name"].astype(str).tolist()
+        aliases = [[a for a in str(al).split("|") if a.strip()] if al else ()
+                   for al in (f["aliases"].tolist() if "aliases" in f.columns else [""] * len(f))]
+        keep = [i for i, x in enumerate(ids) if x]
+        org_cols = ([ids[i] for i in keep], [names[i] for i in keep], [aliases[i] for i in keep])
     plats = raw.tables.get("platforms")
-    plat_entries = []
-    if plats is not None and "platform_id" in plats.frame.columns:
+    plat_cols = ([], [], [])
+    if plats is not None and {"platform_id", "name"} <= set(plats.frame.columns):
         f = plats.frame
-        plat_entries = [(i, n, ()) for i, n in zip(f["platform_id"].tolist(), f["name"].tolist()) if i]
-    return NameIndex(org_entries), NameIndex(plat_entries)
+        ids, names = f["platform_id"].astype(str).tolist(), f["name"].astype(str).tolist()
+        plat_cols = (ids, names, [()] * len(ids))
+    return NameIndex(columns=org_cols), NameIndex(columns=plat_cols)
 
 
 class _Merge:
@@ -307,6 +311,13 @@ def intake(data, application, *, decisions=None, accept: float = 0.92, name: str
 
     csheet = book.sheets["center"]
     op = center.get("operating_company", "")
+    # close matches of every name no exact step resolves, in one batch per index
+    org_names = [op] + [v.get(c, "") for k, c in (("shareholders", "name"), ("members", "name"), ("collaborations", "partner"))
+                        for _, v in (book.sheets[k].rows if k in book.sheets else [])]
+    orgs.prefetch([n for n in org_names if n])
+    platforms.prefetch([v.get("name", "") for _, v in (book.sheets["members"].rows if "members" in book.sheets else []) if v.get("name")]
+                       + [e for _, v in (book.sheets["claims"].rows if "claims" in book.sheets else [])
+                          if v.get("claim") == "covered_platforms" for e in _split(v.get("value", ""))])
     op_id = resolve(csheet, center_row, "operating_company", op, [orgs], {"kind": "enterprise", "_cols": {}}) if op else ""
     rows_of = {k: (book.sheets[k].rows if k in book.sheets else []) for k in SHEETS}
     share_ids = [(row, v, resolve(book.sheets["shareholders"], row, "name", v["name"], [orgs], _org(v, "kind", "country")))

@@ -95,8 +95,9 @@ def test_decision_new_and_unknown_id(application_sheets, tmp_path):
     dec = tmp_path / "d.csv"
     dec.write_text("sheet,row,name,id\n联盟成员,6,国家电网 (北京),new\n联盟成员,7,沈阳新松机器人自动化股份公司,O99\n", encoding="utf-8")
     result = intake(REGISTRY, app, decisions=dec)
-    assert result.problems.format_errors("en") == [
-        "d.csv:3:id: the decision's id O99 is not in the registry (use new for a new organisation)"]
+    assert [e.split(": ")[0] for e in result.problems.format_errors("en")] == ["d.csv:3:id", "a.xlsx:联盟成员:7:名称"]
+    assert result.problems.format_errors("en")[0] == "d.csv:3:id: the decision's id O99 is not in the registry (use new for a new organisation)"
+    assert result.new_ids == ["A2026-1", "A2026-2", "A2026-3"]  # a bad decision settles nothing: the name stays ambiguous
     dec.write_text("sheet,row,name,id\n联盟成员,6,国家电网 (北京),new\n,,沈阳新松机器人自动化股份公司,O5\n,,没有这个名字,O1\n", encoding="utf-8")
     result = intake(REGISTRY, app, decisions=dec)
     assert result.ok

@@ -63,6 +63,20 @@ def test_two_indexes_tie_across_them():
     assert r.method == "ambiguous" and [c.id for c in r.candidates] == ["O1", "P1"]
 
 
+def test_normalize_many_equals_normalize():
+    from graphkit.model.names import normalize_many
+
+    names = ["机器人学国家重点实验室（沈阳）", "Ａ\u3000Ｂ\u200b【Ｃ】", " Fraunhofer\u00a0IPT ", "“中科院”　所", "ＡＢＣ·ｄ・e"]
+    assert normalize_many(names) == [normalize(n) for n in names]
+
+
+def test_prefetch_gives_the_same_candidates(index):
+    fresh = NameIndex(ENTRIES)
+    fresh.prefetch(["哈尔滨工业大学（深圳）", "沈阳新松机器人自动化股份公司", "哈工大"])
+    for name in ("哈尔滨工业大学（深圳）", "沈阳新松机器人自动化股份公司"):
+        assert fresh.resolve(name) == index.resolve(name)
+
+
 def test_normalize():
     assert normalize("机器人学国家重点实验室【沈阳】") == "机器人学国家重点实验室[沈阳]"
     assert normalize("Ａ\u3000Ｂ\u200b（Ｃ）") == "ab(c)"
