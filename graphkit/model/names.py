@@ -155,6 +155,16 @@ class NameIndex:
         for k, v in registry_aliases.items():
             table.setdefault(k, set()).update(v)
         self.table = table
+        # the registry's own names with their short forms expanded (a registry that writes 中科院沈阳自动化研究所 is
+        # found by 中国科学院沈阳自动化研究所): only names holding a shipped short form, found with one regex
+        shipped = {k: v for k, v in table.items() if k in alias_table()}
+        self.by_expanded: dict[str, list[str]] = {}
+        if shipped:
+            short = re.compile("|".join(re.escape(k) for k in sorted(shipped, key=len, reverse=True)))
+            for norm, eids in self.by_norm.items():
+                if short.search(norm):
+                    for v in _variants(norm, shipped):
+                        self.by_expanded.setdefault(v, []).extend(eids)
         self._choices: list[str] | None = None
         self._choice_ids: list[list[str]] | None = None
         self._close: dict[str, list[tuple[str, float]]] = {}
@@ -163,10 +173,11 @@ class NameIndex:
         """The registry ids each deterministic step finds for ``name``, in the SPEC's order."""
         raw = str(name).strip()
         norm = normalize(raw)
-        by_table: list[str] = []
+        by_table: list[str] = list(self.by_expanded.get(norm, []))
         for v in sorted(_variants(norm, self.table)):
-            by_table += self.by_norm.get(v, [])
-        return [("exact", self.by_name.get(raw, [])), ("alias", self.by_alias.get(raw, [])),
+            by_table += self.by_norm.get(v, []) + self.by_expanded.get(v, [])
+        exact = self.by_name.get(raw) or ([raw] if raw in self.names else [])  # an id written as the name is exact too
+        return [("exact", exact), ("alias", self.by_alias.get(raw, [])),
                 ("normalized", self.by_norm.get(norm, [])), ("alias_table", by_table)]
 
     def _queries(self, name: str) -> set[str]:

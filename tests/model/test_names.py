@@ -36,6 +36,12 @@ def test_steps(index, name, method, rid):
     assert (r.method, r.resolved_id) == (method, rid)
 
 
+def test_registry_short_forms_are_expanded_too():
+    index = NameIndex([("O1", "中科院沈阳自动化研究所", ()), ("O2", "哈工大", ())])
+    assert [(r.method, r.resolved_id) for r in (index.resolve("中国科学院沈阳自动化研究所"), index.resolve("哈尔滨工业大学"),
+                                                index.resolve("O2"))] == [("alias_table", "O1"), ("alias_table", "O2"), ("exact", "O2")]
+
+
 def test_same_step_tie_is_ambiguous(index):
     r = index.resolve("国家电网 （北京）")
     assert r.method == "ambiguous" and r.resolved_id is None
