@@ -128,8 +128,13 @@ def _read_decisions(source, problems: Problems, settings) -> list[dict]:
     return out
 
 
+def _row_text(value) -> str:
+    text = str(value).strip()
+    return text[:-2] if text.endswith(".0") else text  # a row written by Excel or pandas as 6.0
+
+
 def _decision_for(decisions, sheet, row, name):
-    exact = [d for d in decisions if d["sheet"] == sheet and d["row"] == str(row) and normalize(d["name"]) == normalize(name)]
+    exact = [d for d in decisions if d["sheet"] == sheet and _row_text(d["row"]) == str(row) and normalize(d["name"]) == normalize(name)]
     loose = [d for d in decisions if not d["row"] and normalize(d["name"]) == normalize(name)]
     any_row = [d for d in decisions if normalize(d["name"]) == normalize(name)]
     for group in (exact, loose, any_row):
@@ -403,8 +408,18 @@ def _map_problems(found: Problems, origin) -> list[Problem]:
             out.append(p)
             continue
         label, row, headers = where
-        out.append(Problem(p.severity, label, row, headers.get(p.column, p.column), p.code, p.params))
+        params = tuple((k, _first_row(v, p.file, origin) if k == "first" else v) for k, v in p.params)
+        out.append(Problem(p.severity, label, row, headers.get(p.column, p.column), p.code, params))
     return out
+
+
+def _first_row(value, file: str, origin):
+    """A message's "first seen in row N" pointed at the workbook row when row N is one of the application's."""
+    try:
+        where = origin.get((file, int(value)))
+    except (TypeError, ValueError):
+        return value
+    return value if where is None else f"{where[0]}:{where[1]}"
 
 
 def resolution_frame(result: Intake) -> pd.DataFrame:

@@ -46,6 +46,9 @@ def test_resolutions_with_decisions(application_file):
         ("claims", 3, "不存在国家重点实验室", "new", None),
     ]
     assert result.new_ids == ["A2026-1", "A2026-2"]
+    assert result.problems.format_warnings("en") == [  # located in the workbook, the first row too
+        "app.xlsx:联盟成员:5:名称: O2 is already a member of A2026 (row app.xlsx:联盟成员:3); the duplicate was ignored",
+        "app.xlsx:股东:3:名称: shareholder O11 is not an alliance member of A2026"]
     d = result.to_dict("en")
     assert list(d) == ["center_id", "resolutions", "new_ids", "errors", "warnings"]
     assert d["resolutions"][3] == {"sheet": "members", "row": 2, "column": "name", "name": "哈工大", "method": "alias_table",
@@ -98,7 +101,7 @@ def test_decision_new_and_unknown_id(application_sheets, tmp_path):
     assert [e.split(": ")[0] for e in result.problems.format_errors("en")] == ["d.csv:3:id", "a.xlsx:联盟成员:7:名称"]
     assert result.problems.format_errors("en")[0] == "d.csv:3:id: the decision's id O99 is not in the registry (use new for a new organisation)"
     assert result.new_ids == ["A2026-1", "A2026-2", "A2026-3"]  # a bad decision settles nothing: the name stays ambiguous
-    dec.write_text("sheet,row,name,id\n联盟成员,6,国家电网 (北京),new\n,,沈阳新松机器人自动化股份公司,O5\n,,没有这个名字,O1\n", encoding="utf-8")
+    dec.write_text("sheet,row,name,id\n联盟成员,6.0,国家电网 (北京),new\n,,沈阳新松机器人自动化股份公司,O5\n,,没有这个名字,O1\n", encoding="utf-8")
     result = intake(REGISTRY, app, decisions=dec)
     assert result.ok
     assert [(r.row, r.method, r.resolved_id) for r in result.resolutions if r.sheet == "members"][4:6] == [
