@@ -126,6 +126,19 @@ def _variants(norm: str, table: dict[str, set[str]]) -> set[str]:
     return out
 
 
+def _group(keys, ids) -> dict[str, list[str]]:
+    """ids by key, in order (no list made for a key seen before: half a million names stay fast)."""
+    out: dict[str, list[str]] = {}
+    get = out.get
+    for key, eid in zip(keys, ids):
+        found = get(key)
+        if found is None:
+            out[key] = [eid]
+        else:
+            found.append(eid)
+    return out
+
+
 class NameIndex:
     """A registry's names, aliases and normalised names: ``entries`` are ``(id, name, aliases)``."""
 
@@ -136,11 +149,8 @@ class NameIndex:
         names = [str(n).strip() for n in names]
         norms = normalize_many(names)
         self.names: dict[str, str] = dict(zip(ids, names))
-        self.by_name: dict[str, list[str]] = {}
-        self.by_norm: dict[str, list[str]] = {}
-        for eid, name, norm in zip(ids, names, norms):
-            self.by_name.setdefault(name, []).append(eid)
-            self.by_norm.setdefault(norm, []).append(eid)
+        self.by_name: dict[str, list[str]] = _group(names, ids)
+        self.by_norm: dict[str, list[str]] = _group(norms, ids)
         self.by_alias: dict[str, list[str]] = {}
         registry_aliases: dict[str, set[str]] = {}
         for eid, name, norm, als in zip(ids, names, norms, aliases):
