@@ -64,6 +64,10 @@ class K:
     # claims
     CLAIMS_UPLOAD = "claims_upload"  # widget
     CLAIMS_SOURCE = "claims_source"  # widget: dataset | upload
+    CLAIMS_DECISIONS = "claims_decisions"  # {upload token: {"sheet|row|name": id or "new"}}: the reviewer's settlements
+    CLAIMS_INTAKE = "claims_intake"  # {"key", "result"}: the last intake of an uploaded application
+    CLAIMS_SETTLE = "claims_settle"  # widget prefix: one select box per ambiguous name
+    CLAIMS_USE = "claims_use"  # widget: use the merged data
 
 
 def widget(key: str) -> str:

@@ -225,6 +225,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.computed": ("计算值", "Computed"), "col.verdict": ("结论", "Verdict"), "col.entry": ("申报条目", "Entry"),
     "col.suggestions": ("近似匹配", "Close matches"), "col.member_id": ("成员编号", "Member id"), "col.group": ("类型", "Kind"),
     "col.role": ("角色", "Role"), "col.joined": ("加入", "Joined"), "col.shareholder": ("股东", "Shareholder"),
+    # application intake on the claims page
+    "col.sheet": ("工作表", "Sheet"), "col.method": ("匹配方式", "Method"), "col.matched": ("匹配到", "Matched"),
+    "col.score": ("相似度", "Score"), "col.candidates": ("候选", "Candidates"), "col.reasons": ("原因", "Reasons"),
+    "col.entry_verdict": ("条目结论", "Entry verdict"), "col.platform": ("平台", "Platform"),
+    "intake.title": ("申报书名称匹配", "Names in the application"),
+    "intake.caption": ("按名称与名录匹配：完全一致 → 别名 → 规范化名称 → 简称表；找不到的机构新建（编号“案卷编号-序号”）。合并结果只在本页，点击“使用合并后的数据”前不改动当前数据。",
+                       "Names are matched to the registry: exact → alias → normalised → short-form table; an unknown organisation is added as <case number>-N. The merge stays on this page: the loaded data changes only when you click “Use the merged data”."),
+    "intake.summary": ("{n} 个名称：{resolved} 个匹配到名录，{new} 个新建机构，{ambiguous} 个有歧义待定。", "{n} names: {resolved} matched in the registry, {new} new organisations, {ambiguous} ambiguous to settle."),
+    "intake.settle": ("有歧义的名称（请逐一选定）", "Ambiguous names (settle each)"),
+    "intake.settle_one": ("{sheet} 第 {row} 行：{name}", "{sheet}, row {row}: {name}"),
+    "intake.choose": ("请选择……", "Choose…"), "intake.new": ("新建机构（不是名录中的任何一家）", "a new organisation (none of these)"),
+    "intake.pending": ("还有 {n} 个有歧义的名称未选定；选定后显示核查结果。", "{n} ambiguous names are not settled yet; the review appears once they are."),
+    "intake.problems": ("申报书有 {errors} 个错误、{warnings} 个警告（文件:工作表:行:列）：", "The application has {errors} errors and {warnings} warnings (FILE:SHEET:ROW:COLUMN):"),
+    "intake.center": ("合并后的中心：{name}", "The merged center: {name}"),
+    "intake.checks": ("条件核查", "Checks"), "intake.verdicts": ("申报声明核查", "Claim verdicts"),
+    "intake.downloads": ("下载", "Downloads"), "intake.merged_btn": ("下载合并后的数据集（CSV zip）", "Download the merged dataset (CSV zip)"),
+    "intake.report_btn": ("下载名称匹配报告（CSV）", "Download the resolution report (CSV)"),
+    "intake.report_xlsx": ("下载名称匹配报告（XLSX）", "Download the resolution report (XLSX)"),
+    "intake.use": ("使用合并后的数据", "Use the merged data"),
+    "intake.used": ("已改用合并后的数据（本会话）。", "The merged data is now this session's data."),
+    "claims.all_entries": ("全部条目（含结论与原因）", "Every entry (with verdict and reasons)"),
 }
 
 

@@ -39,6 +39,8 @@ _EXPORTS = {
     "gaps": "graphkit.queries.gaps",
     "recruit": "graphkit.queries.recruit",
     "claims": "graphkit.queries.claims",
+    "intake": "graphkit.io.intake",
+    "application_claims": "graphkit.engine",
     "to_frame": "graphkit.queries.frames",
     # engines and outputs
     "open_engine": "graphkit.engine",

@@ -19,7 +19,7 @@ import click
 from graphkit import __version__
 from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 log = logging.getLogger("graphkit")
 
@@ -303,7 +303,7 @@ def validate(data, fmt, lang, quiet):
             _echo(("数据集有效：" if lang == "zh" else "valid: ") + counts)
         else:
             n = len(report.problems.errors)
-            _echo((f"数据集无效：{n} 处错误" if lang == "zh" else f"invalid: {n} error(s)"))
+            _echo(f"数据集无效：{n} 处错误" if lang == "zh" else f"invalid: {n} error(s)")
     sys.exit(0 if report.ok else 2)
 
 
@@ -329,7 +329,7 @@ def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, us
     if fmt == "json" and streaming is not None:
         # one center at a time: the full matrix at 100× scale never has to fit in memory
         batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary)
-        _emit_json_stream(([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches))
+        _emit_json_stream([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches)
         return
     with _step("计算覆盖率", "computing coverage"):
         results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
@@ -453,14 +453,24 @@ def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, data
 @cli.command("claims")
 @click.argument("data", required=False)
 @click.option("--center", default=None, help="Only this center.")
+@click.option("--application", "application", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="An application workbook by names (SPEC §11): run the intake in memory and check its claims.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="With --application: a decisions CSV (sheet,row,name,id) settling ambiguous names.")
 @_server_options
 @_common
-def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def claims_cmd(data, center, application, decisions, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Check an application's claims against the computed values. / 核查申报声明。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
-    engine = _engine(data, neo4j_uri, user, password_env, database, lang)
-    results = engine.claims(center, rules=rules)
+    if application:
+        from graphkit.engine import application_claims
+
+        result = _intake(data, application, decisions, rules, lang)
+        results = application_claims(result, rules=rules)
+    else:
+        engine = _engine(data, neo4j_uri, user, password_env, database, lang)
+        results = engine.claims(center, rules=rules)
     if fmt == "json":
         _emit_json([v.to_dict() for v in results])
         return
@@ -469,6 +479,97 @@ def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database
         for e in v.entries:
             tail = f"  ({'; '.join(e.suggestions)})" if e.suggestions else ""
             _echo(f"    {e.entry}: {e.verdict}{tail}")
+
+
+# ---- intake ------------------------------------------------------------------------------------------------
+
+def _intake(data, application, decisions, rules, lang, fmt="text"):
+    """Run the intake; on any error print every problem (and the JSON with --format json) and exit 2."""
+    from graphkit.io.intake import intake
+
+    if data is None or _is_server_uri(data):
+        raise click.UsageError("DATA must be a dataset file or folder for an application intake")
+    with _step(f"核对申报书 {Path(application).name}", f"resolving {Path(application).name}"):
+        result = intake(data, application, decisions=decisions, accept=rules.fuzzy_accept)
+    if not result.ok:
+        if fmt == "json":
+            _emit_json(result.to_dict(lang))
+        for line in result.problems.format_errors(lang):
+            _err(line)
+        for line in result.problems.format_warnings(lang):
+            _err(("警告 " if lang == "zh" else "warning ") + line)
+        sys.exit(2)
+    return result
+
+
+@cli.command("intake")
+@click.argument("data")
+@click.argument("application", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write the merged dataset (CSVs) and resolution.csv / resolution.xlsx to.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A decisions CSV (sheet,row,name,id — an id or new) settling ambiguous names.")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), default=None, help="Rules file (fuzzy_accept).")
+@_common
+def intake_cmd(data, application, output, decisions, rules_file, fmt, lang, quiet):
+    """Resolve an application workbook's names against DATA and write DATA merged with it. / 申报书按名称入库。
+
+    Exit 2 (nothing written) when a name is ambiguous or the workbook has errors.
+    """
+    from graphkit.io.intake import write_intake
+
+    _setup(fmt, lang, quiet)
+    rules = _rules(rules_file)
+    result = _intake(data, application, decisions, rules, lang, fmt)
+    with _step(f"写入 {output}", f"writing {output}"):
+        write_intake(result, output)
+    if fmt == "json":
+        _emit_json(result.to_dict(lang))
+        return
+    for line in result.problems.format_warnings(lang):
+        _err(("警告 " if lang == "zh" else "warning ") + line)
+    header = ["工作表", "行", "名称", "方式", "编号", "匹配名称", "相似度"] if lang == "zh" else \
+        ["sheet", "row", "name", "method", "id", "matched name", "score"]
+    rows = [[r.sheet, r.row, r.name, r.method, r.resolved_id or "—", r.resolved_name or "", "" if r.score is None else f"{r.score:g}"]
+            for r in result.resolutions]
+    _echo(_table(rows, header))
+    new = "、".join(result.new_ids) or "—"
+    _echo(f"新机构：{new}；已写入 {output}" if lang == "zh" else f"new organisations: {new}; written to {output}")
+
+
+@cli.command("import-platforms")
+@click.argument("data")
+@click.argument("platform_list", metavar="LIST", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder to write DATA with the listed platforms (CSVs) and resolution.csv / .xlsx to.")
+@click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="A decisions CSV (sheet,row,name,id; sheet = list) settling ambiguous host names.")
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), default=None, help="Rules file (fuzzy_accept).")
+@_common
+def import_platforms_cmd(data, platform_list, output, decisions, rules_file, fmt, lang, quiet):
+    """Add an official list of national platforms (CSV or XLSX; columns 名称, 类别, 依托单位, 领域/学科, 批准年份 …
+    or their English names), its host names resolved against DATA. / 导入国家级平台名录。"""
+    from graphkit.io.intake import write_intake
+    from graphkit.io.platform_list import import_platforms
+
+    _setup(fmt, lang, quiet)
+    rules = _rules(rules_file)
+    with _step(f"导入 {Path(platform_list).name}", f"importing {Path(platform_list).name}"):
+        result = import_platforms(data, platform_list, decisions=decisions, accept=rules.fuzzy_accept)
+    if result.ok:
+        write_intake(result, output)
+    if fmt == "json":
+        _emit_json(result.to_dict(lang))
+    for line in result.problems.format_errors(lang):
+        _err(line)
+    for line in result.problems.format_warnings(lang):
+        _err(("警告 " if lang == "zh" else "warning ") + line)
+    if not result.ok:
+        sys.exit(2)
+    if fmt != "json":
+        n = len(result.platform_ids)
+        _echo(f"已导入 {n} 个平台，新建 {len(result.new_ids)} 家依托单位；已写入 {output}" if lang == "zh"
+              else f"imported {n} platforms, {len(result.new_ids)} new host organisations; written to {output}")
 
 
 # ---- report ------------------------------------------------------------------------------------------------
@@ -605,8 +706,14 @@ def rules_cmd():
 
 @cli.command()
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Where to write the .xlsx template.")
-def template(output):
-    """Write the empty application workbook (one sheet per table, and a sheet explaining every column). / 生成填报模板。"""
+@click.option("--application", is_flag=True, help="The names-based application workbook (SPEC §11) instead of the dataset template.")
+def template(output, application):
+    """Write the empty dataset workbook, or with --application the application workbook by names. / 生成填报模板。"""
+    if application:
+        from graphkit.io.application_template import write_application_template
+
+        click.echo(str(write_application_template(output)))
+        return
     from graphkit.io.template import write_template
 
     click.echo(str(write_template(output)))

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from graphkit.rules.thresholds import Rules
 
-__all__ = ["Engine", "EmbeddedEngine", "ENGINES", "open_engine"]
+__all__ = ["ENGINES", "EmbeddedEngine", "Engine", "application_claims", "open_engine"]
 
 
 class Engine(Protocol):
@@ -118,3 +118,21 @@ def open_engine(data=None, *, neo4j: str | None = None, user: str | None = None,
 
         dataset = load_dataset(data)
     return EmbeddedEngine(dataset)
+
+
+def application_claims(result, *, rules: Rules | None = None) -> list:
+    """The claim verdicts of an application after intake (:func:`graphkit.io.intake.intake`), on the merged
+    dataset: each entry named as the applicant wrote it, each row the application's own."""
+    from graphkit.queries.claims import claims
+
+    if not result.ok:
+        return []
+    verdicts = claims(result.dataset, result.center_id, rules=rules)
+    for v in verdicts:
+        names = result.claim_names.get(v.row, {})
+        for e in v.entries:
+            e.entry = names.get(e.entry, e.entry)
+        if isinstance(v.claimed, list):
+            v.claimed = [names.get(x, x) for x in v.claimed]
+        v.row = result.claim_rows.get(v.row, v.row)
+    return verdicts

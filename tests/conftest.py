@@ -379,3 +379,41 @@ def bolt_auth(bolt_server) -> dict:
     if bolt_server is not None:
         return {"user": None, "password": None}
     return {"user": os.environ.get("NEO4J_USER"), "password": os.environ.get("NEO4J_PASSWORD")}
+
+
+# ---- application intake (tests/io/test_intake.py, tests/test_cli.py, tests/test_app.py) -----------------------
+
+INTAKE = Path(__file__).parent / "fixtures" / "intake"
+
+
+def application_bytes(sheets: dict) -> bytes:
+    """A workbook with one sheet per key of ``sheets`` (rows as lists), as an applicant would fill it in."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        ws = book.create_sheet(title)
+        for row in rows:
+            ws.append(list(row))
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def application_sheets() -> dict:
+    """The sheets of ``tests/fixtures/intake/application.json`` (names, aliases, brackets, a new foreign partner and
+    two ambiguous names, settled by ``decisions.csv``)."""
+    import json
+
+    return json.loads((INTAKE / "application.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def application_file(tmp_path, application_sheets) -> Path:
+    path = tmp_path / "app.xlsx"
+    path.write_bytes(application_bytes(application_sheets))
+    return path

@@ -471,3 +471,40 @@ def test_names_from_the_data_stay_plain_text(monkeypatch, tmp_path):
                 assert raw not in value, (page, kind, value)
         if page in ("center", "explorer"):
             assert any("evil" in v for _, v in rendered), page  # the name is there, escaped
+
+
+def test_claims_intake_settle_an_ambiguous_name(app, ds):
+    """Upload an application by names → every name's resolution → settle the ambiguous one → checks and verdicts."""
+    from conftest import application_bytes
+
+    orgs = ds.frames["organizations"]
+    target = orgs[(orgs["name"].str.len() >= 14) & (orgs["kind"] == "enterprise")].iloc[0]
+    near = target["name"][:6] + target["name"][7:]  # one character dropped: a close match (≥ 0.92), never a guess
+    book = application_bytes({
+        "中心": [["案卷编号", "中心名称", "级别", "领域", "省份", "依托公司"], ["T1", "测试中心", "省级", "机器人", "辽宁", "测试依托有限公司"]],
+        "联盟成员": [["名称", "类型", "角色"], ["哈尔滨工业大学", "高校", "成员"], [near, "企业", "成员"], ["测试依托有限公司", "企业", "理事长单位"]],
+        "申报声明": [["声明", "取值"], ["成员数", "3"], ["覆盖率", "90%"]],
+    })
+    goto(app, "claims")
+    app.file_uploader(key=K.CLAIMS_UPLOAD).set_value(("申报书.xlsx", book, "application/octet-stream")).run()
+    ok(app)
+    table = app.dataframe[0].value
+    assert list(table["名称"]) == ["测试依托有限公司", "哈尔滨工业大学", near, "测试依托有限公司"]
+    assert list(table["匹配方式"]) == ["新建机构", "名称完全一致", "有歧义", "新建机构"]
+    assert list(table["匹配到"])[:2] == ["测试依托有限公司 (T1-1)", "哈尔滨工业大学 (O000030)"]
+    assert texts(app, "info")[-1] == text.t("intake.pending", n=1)
+    settle = app.selectbox(key=f"{K.CLAIMS_SETTLE}:0")
+    assert settle.options[0] == "请选择……" and settle.options[-1] == text.t("intake.new")
+    assert settle.options[1] == f"{target['name']} ({target['org_id']}, 0.97)"
+    settle.set_value(target["org_id"]).run()
+    ok(app)
+    table = app.dataframe[0].value
+    assert list(table["匹配方式"])[2] == "评审决定" and list(table["匹配到"])[2] == f"{target['name']} ({target['org_id']})"
+    verdicts = next(d.value for d in app.dataframe if "结论" in d.value.columns)
+    assert list(verdicts.columns[:2]) == ["行", "结论"]  # the verdict beside the row, visible at 1440 px
+    assert [v.split(" ", 1)[1] for v in verdicts["结论"]] == ["一致", "高报"]
+    assert metric(app, "覆盖率") == "0.0%"
+    assert K.UPLOADED not in app.session_state or app.session_state[K.UPLOADED] is None  # the loaded data is untouched
+    app.button(key=K.CLAIMS_USE).click().run()
+    ok(app)
+    assert app.session_state[K.UPLOADED]["dataset"].center("T1").name == "测试中心"

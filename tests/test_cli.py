@@ -225,3 +225,52 @@ def test_smallest_valid_dataset_runs_every_query(tmp_path, args):
     r = run_cli(args[0], folder, *args[1:], "--format", "json", "--lang", "en")
     assert r.exit_code == 0, r.stderr
     json.loads(r.stdout)
+
+
+# ---- application intake (SPEC §11) ---------------------------------------------------------------------------
+
+def test_intake_ambiguous_exit_2_nothing_written(application_file, tmp_path):
+    from conftest import INTAKE
+
+    out = tmp_path / "out"
+    r = run_cli("intake", INTAKE / "registry", application_file, "-o", out, "--format", "json", "--lang", "en")
+    assert r.exit_code == 2 and not out.exists()
+    data = r.json()
+    assert [x["name"] for x in data["resolutions"] if x["method"] == "ambiguous"] == ["国家电网 (北京)", "沈阳新松机器人自动化股份公司"]
+    assert "app.xlsx:联盟成员:6:名称: the name 国家电网 (北京) is ambiguous" in r.stderr
+
+
+def test_intake_with_decisions_writes_the_merged_dataset(application_file, tmp_path):
+    from conftest import INTAKE
+
+    out = tmp_path / "out"
+    data = cli_json("intake", INTAKE / "registry", application_file, "-o", out, "--decisions", INTAKE / "decisions.csv")
+    assert data["center_id"] == "A2026" and data["new_ids"] == ["A2026-1", "A2026-2"] and data["errors"] == []
+    assert {"method", "resolved_id", "score", "candidates", "sheet", "row", "column", "name"} == set(data["resolutions"][0])
+    assert (out / "resolution.csv").exists() and (out / "resolution.xlsx").exists()
+    checks = cli_json("check", out, "--center", "A2026", "--as-of", "2026-06-30")
+    assert {c["id"]: c["status"] for c in checks[0]["checks"]}["12"] == "met"
+    cov = cli_json("coverage", out, "--center", "A2026")
+    assert (cov[0]["covered"], cov[0]["total"], cov[0]["covered_platform_ids"]) == (3, 4, ["P1", "P2", "P3"])
+
+
+def test_claims_application(application_file):
+    from conftest import INTAKE
+
+    verdicts = cli_json("claims", INTAKE / "registry", "--application", application_file, "--decisions", INTAKE / "decisions.csv")
+    assert [(v["claim"], v["verdict"], v["row"]) for v in verdicts] == [
+        ("coverage_ratio", "understated", 2), ("covered_platforms", "overstated", 3), ("member_count", "overstated", 4)]
+    assert [e["verdict"] for e in verdicts[1]["entries"]] == ["ok", "ok", "inactive", "not_in_registry"]
+    r = run_cli("claims", INTAKE / "registry", "--application", application_file)
+    assert r.exit_code == 2 and "沈阳新松机器人自动化股份公司" in r.stderr
+
+
+def test_template_application(tmp_path):
+    from openpyxl import load_workbook
+
+    r = run_cli("template", "--application", "-o", tmp_path / "a.xlsx")
+    assert r.exit_code == 0
+    book = load_workbook(tmp_path / "a.xlsx")
+    assert book.sheetnames[:7] == ["说明", "中心", "股东", "联盟成员", "合作", "收入", "申报声明"]
+    assert [c.value for c in book["收入"][1]] == ["年份", "收入类别", "金额"]
+    assert book["联盟成员"].data_validations.dataValidation  # drop-downs for kind, SME, role

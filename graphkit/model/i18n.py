@@ -93,6 +93,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "rdf_multiple_values": ("该节点此列有 {n} 个不同的值（{values}），应只有一个", "the node has {n} different values for this column ({values}); expected one"),
     "rdf_ignored_node": ("节点 {node} 的类型不属于 graphkit 词汇，已忽略", "node {node} has no graphkit class and was ignored"),
     "rdf_ignored_property": ("{table} 节点的属性 {property} 不属于 graphkit 词汇，已忽略", "property {property} of {table} nodes is not graphkit vocabulary and was ignored"),
+    # application intake (SPEC §11)
+    "unknown_column": ("列 {column} 不属于申报书格式，已忽略", "column {column} is not part of the application workbook and was ignored"),
+    "center_rows": ("中心表应恰有一行数据，现有 {n} 行", "the center sheet must hold exactly one data row, it holds {n}"),
+    "ambiguous_name": ("名称 {name} 有歧义，候选：{candidates}；请在决定文件（sheet,row,name,id）中指定编号或 new", "the name {name} is ambiguous, candidates: {candidates}; settle it in a decisions CSV (sheet,row,name,id) with an id or new"),
+    "new_org_kind": ("新机构 {name} 未填类型，按“其他”处理", "the new organisation {name} has no kind; it is recorded as other"),
+    "decision_unknown_id": ("决定中的编号 {value} 不在名录中（可用 new 新建机构）", "the decision's id {value} is not in the registry (use new for a new organisation)"),
+    "decision_unused": ("该决定未对应申报书中的任何名称（{name}）", "this decision matches no name of the application ({name})"),
+    "new_org_kind_guessed": ("依托单位 {name} 不在名录中，已新建，类型按名称推断为 {kind}", "host {name} is not in the registry and was added; its kind {kind} was read from its name"),
     # generic
     "dataset_ok": ("数据集有效", "the dataset is valid"),
 }
@@ -170,6 +178,11 @@ TERMS: dict[str, tuple[str, str]] = {
     "has_expert_committee": ("专家委员会", "expert committee"), "chair_is_leading_expert": ("主任为领军专家", "chair is a leading expert"),
     "has_roadmap": ("技术路线图", "roadmap"), "has_ip_policy": ("知识产权制度", "IP policy"),
     "university_or_institute": ("高校或科研院所", "universities or institutes"), "foreign": ("国外机构", "foreign"),
+    # how an application's name was resolved (SPEC §11)
+    "method.exact": ("名称完全一致", "exact name"), "method.alias": ("别名一致", "exact alias"),
+    "method.normalized": ("规范化后一致", "normalised name"), "method.alias_table": ("简称表", "short-form table"),
+    "method.decision": ("评审决定", "reviewer's decision"), "method.new": ("新建机构", "new"),
+    "method.ambiguous": ("有歧义", "ambiguous"),
 }
 
 

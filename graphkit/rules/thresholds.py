@@ -42,6 +42,7 @@ RULES_HELP: dict[str, tuple[str, str]] = {
     "min_rd_expense_ratio": ("条件 7.3：研发费用占比下限（含本数）", "check 7.3: minimum R&D expense ratio (inclusive)"),
     "min_operating_years": ("条件 12：自成立至评价日的整年数下限", "check 12: minimum full years from founding to the evaluation date"),
     "claim_tolerance_pp": ("声明核查：比例相差不超过此百分点视为一致", "claims: a ratio within this many percentage points is consistent"),
+    "fuzzy_accept": ("申报书名称匹配：相似度不低于此值的近似名称视为有歧义", "intake: a close match at or above this similarity is ambiguous"),
     "reach_hops": ("合作触达：默认跳数", "reach: default number of hops"),
     "as_of": ("评价日期（YYYY-MM-DD；空为今天）", "evaluation date (YYYY-MM-DD; empty = today)"),
 }
@@ -67,6 +68,7 @@ class Rules:
     min_rd_expense_ratio: float = 0.30
     min_operating_years: int = 2
     claim_tolerance_pp: float = 0.5
+    fuzzy_accept: float = 0.92
     reach_hops: int = 2
     as_of: str = ""
 
@@ -81,7 +83,7 @@ class Rules:
         def bad(name, why):
             raise RulesError(f"rules: {name} {why}")
 
-        for name in ("min_coverage", "min_rd_staff_ratio", "min_rd_expense_ratio"):
+        for name in ("min_coverage", "min_rd_staff_ratio", "min_rd_expense_ratio", "fuzzy_accept"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
                 bad(name, f"must be a number between 0 and 1, not {v!r}")
