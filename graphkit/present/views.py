@@ -335,8 +335,8 @@ def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: st
     """The subgraph matching the filters (None = no filter), capped with aggregation.
 
     ``fields``: centers of these fields, platforms listing them, and every organisation linked to either;
-    ``groups``: node groups (``center``, an organisation kind, ``platform``); ``provinces``: centers and
-    organisations there; ``foreign``: ``any``, ``foreign`` or ``domestic`` organisations; ``platform_kinds``;
+    ``groups``: node groups (``center``, an organisation kind, ``platform``); ``provinces``: organisations there,
+    and the centers there or having one of them as member or shareholder; ``foreign``: ``any``, ``foreign`` or ``domestic`` organisations; ``platform_kinds``;
     ``edge_kinds``: member, shareholder, host, collaboration.
     """
     g = _graph(ds)
@@ -356,12 +356,20 @@ def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: st
         node[CO:] &= seed[CO:]
     if groups is not None:
         node &= np.isin(g.group, [GROUPS.index(x) for x in groups if x in GROUPS])
-    if provinces:
-        node[:CO] &= pd.Series(g.province[:CO]).isin(list(provinces)).to_numpy()
     if foreign in ("foreign", "domestic"):
         node[C:CO] &= g.foreign[C:CO] == (foreign == "foreign")
     if platform_kinds is not None:
         node[CO:] &= np.isin(ix.platform_kind, [PLATFORM_KINDS.index(k) for k in platform_kinds])
+    if provinces:
+        there = pd.Series(g.province[:CO]).isin(list(provinces)).to_numpy()
+        node[C:CO] &= there[C:]
+        # a center stays when it is there, or when an organisation kept is its member or shareholder
+        tie = ekind & (g.kind <= 1) & node[g.src] & node[g.dst]
+        linked = np.zeros(C, bool)
+        ends = np.concatenate([g.src[tie], g.dst[tie]])
+        others = np.concatenate([g.dst[tie], g.src[tie]])
+        linked[ends[(ends < C) & (others >= C) & (others < CO)]] = True
+        node[:C] &= there[:C] | linked
     emask = ekind & node[g.src] & node[g.dst]
     return _finish(ds, g, np.flatnonzero(node), g.src[emask], g.dst[emask], g.kind[emask], cap=cap, keep=keep, lang=lang)
 
@@ -393,15 +401,53 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).lower().split())
 
 
+_ALIASES: dict[str, tuple[str, ...]] | None = None  # the package's short-form table, read once
+
+
+def _alias_table() -> dict[str, tuple[str, ...]]:
+    """Common short forms (哈工大 → 哈尔滨工业大学) from the package data ``graphkit/data/aliases.csv`` when it is
+    installed: columns ``alias`` and ``name`` (several names per alias allowed); normalised like the search text."""
+    global _ALIASES
+    if _ALIASES is None:
+        import csv
+        from importlib import resources
+
+        table: dict[str, list[str]] = {}
+        try:
+            with resources.files("graphkit.data").joinpath("aliases.csv").open(encoding="utf-8-sig") as fh:
+                for row in csv.DictReader(fh):
+                    alias, name = _norm(row.get("alias") or ""), _norm(row.get("name") or "")
+                    if alias and name and alias != name:
+                        table.setdefault(alias, []).append(name)
+        except (FileNotFoundError, OSError, csv.Error, UnicodeDecodeError):
+            table = {}
+        _ALIASES = {k: tuple(v) for k, v in table.items()}
+    return _ALIASES
+
+
 def search(ds, text: str, *, limit: int = 20) -> list[dict]:
     """Centers, organisations and platforms whose id, name or alias contains ``text``: exact id or name first,
-    then names starting with it, then the rest; shorter names first."""
+    then names starting with it, then the rest; shorter names first. A common short form also finds the full
+    name: through the alias table, else by its characters in order (哈工大 finds 哈尔滨工业大学). No hit is ``[]``.
+    """
     q = _norm(text).replace("|", "")
     if not q:
         return []
     g = _graph(ds)
     hay = g.search_text()
-    codes = np.flatnonzero(hay.str.contains(q, regex=False).to_numpy(dtype=bool))
+    found = hay.str.contains(q, regex=False).to_numpy(dtype=bool)
+    for full in _alias_table().get(q, ()):
+        found |= hay.str.contains(full, regex=False).to_numpy(dtype=bool)
+    if not found.any() and len(q) >= 2:
+        import re
+
+        # a short form keeps the full name's first character and the others in order
+        pattern = re.escape(q[0]) + "".join(f"[^|]*{re.escape(ch)}" for ch in q[1:])
+        names_only = hay.str.split("|", n=2).str[1].fillna("")
+        found = names_only.str.match(pattern).to_numpy(dtype=bool)
+    codes = np.flatnonzero(found)
+    if not len(codes):
+        return []
     parts = hay.iloc[codes].str.split("|", n=2, expand=True)
     ids, nm = parts[0].fillna(""), parts[1].fillna("")
     rank = np.select([(ids == q).to_numpy(bool), (nm == q).to_numpy(bool), nm.str.startswith(q).to_numpy(bool),

@@ -100,7 +100,11 @@ def test_field_network(star):
     ({"fields": ["F05"], "groups": ["university"]}, 5, 0),
     ({"foreign": "foreign"}, 19, 2),
     ({"foreign": "domestic", "fields": ["F05"]}, 17, 16),
-    ({"provinces": ["北京"]}, 36, 10),
+    # the 20 universities of 北京, the platforms, and the centers they are members of (C1 辽宁, C2 江苏) with
+    # their membership edges (C1: 20, C2: 5) beside the 10 host edges
+    ({"provinces": ["北京"]}, 38, 35),
+    ({"provinces": ["辽宁"]}, 17, 0),  # C1 is in 辽宁, no organisation is: the center and the 16 platforms
+    ({"provinces": ["北京"], "groups": ["university", "platform"]}, 36, 10),
     ({"platform_kinds": ["national_engineering_lab"]}, 59, 91 - 16),
     ({"edge_kinds": ["host"]}, 75, 16),
 ])
@@ -189,3 +193,13 @@ def test_labels_reach_html_escaped(star):
     assert f1["label"].startswith("<img") and "<img" in f1["title"]  # plain text here …
     page = network_html(v.nodes, v.edges)
     assert "<img src=x" not in page  # … escaped on the way into HTML
+
+
+def test_search_without_a_hit_is_empty_and_short_forms_find_the_full_name(star):
+    assert views.search(star, "zzzz") == []  # was KeyError: 0
+    assert views.search(star, "不存在的机构") == []
+    # a short form: the first character and the others in order (广企 → 广东企业), used only when nothing contains it
+    assert [h["id"] for h in views.search(star, "广企")] == ["N1"]
+    assert [h["id"] for h in views.search(star, "甲心")] == ["C1"]
+    assert views.search(star, "企广") == []  # the first character must start the name
+    assert views.search(star, "江苏企业E0")[0]["id"] == "E00"  # a substring hit wins: no fallback
