@@ -34,7 +34,7 @@ for col, code in zip(cols[1:5], ("met", "not_met", "insufficient_data", "needs_r
     col.metric(widgets.status(ctx, code), f"{int((statuses == code).sum())}/{len(statuses)}")
 cols[5].metric(t("col.coverage"), pct(cov.ratio), help=t("center.coverage_help", covered=cov.covered, total=cov.total))
 
-tabs = st.tabs([t("center.tab_checks"), t("center.tab_coverage"), t("center.tab_reach"), t("center.tab_network"),
+tabs = st.tabs([t("center.tab_checks"), t("center.tab_review"), t("center.tab_coverage"), t("center.tab_reach"), t("center.tab_network"),
                 t("center.tab_recruit"), t("center.tab_downloads")])
 
 # ---- checks ------------------------------------------------------------------------------------------------------
@@ -71,8 +71,46 @@ with tabs[0]:
         pick = st.selectbox(t("center.drill_pick"), unique, key=K.EVIDENCE, format_func=lambda e: label_of(ctx, e))
         widgets.details(ctx, pick, where="evidence")
 
-# ---- coverage ----------------------------------------------------------------------------------------------------
+# ---- the review: a reviewer's decision per check, kept in this session --------------------------------------------
 with tabs[1]:
+    import datetime as _dt
+
+    from app_pages import loading
+    from graphkit.present.review import reviewable_checks
+
+    st.caption(t("review.help"))
+    first = reviewable_checks(result)
+    order = first + [c.id for c in result.checks if c.id not in first]
+    by_id = {c.id: c for c in result.checks}
+
+    def _check_label(cid: str) -> str:
+        d = CHECKS[cid]
+        return f"{cid} · {d.title_zh if ctx.lang == 'zh' else d.title_en} — {ctx.term(by_id[cid].status)}"
+
+    with st.form(K.R_FORM, clear_on_submit=False):
+        pick = st.selectbox(t("review.check"), order, key=K.R_CHECK, format_func=_check_label)
+        c1, c2 = st.columns(2)
+        decision = c1.radio(t("review.decision"), ["met", "not_met"], key=K.R_STATUS, horizontal=True,
+                            format_func=lambda s: widgets.status(ctx, s))
+        when = c2.date_input(t("review.date"), value=_dt.date.today(), key=K.R_DATE, format="YYYY-MM-DD")
+        who = c1.text_input(t("review.name"), key=K.R_NAME)
+        evidence = c2.text_input(t("review.evidence"), key=K.R_EVIDENCE, help=t("review.evidence_help"))
+        note = st.text_area(t("review.note"), key=K.R_NOTE, height=80)
+        submitted = st.form_submit_button(t("review.record"), type="primary")
+    if submitted:
+        if not (who or "").strip():
+            st.error(t("review.need_name"))
+        else:
+            loading.record(ctx.data.review_token, [{
+                "center_id": center, "check_id": pick, "status": decision, "assessor": who.strip(),
+                "date": (when or _dt.date.today()).isoformat(), "note": (note or "").strip() or None,
+                "evidence": (evidence or "").strip() or None}])
+            st.rerun()
+    st.markdown(f"**{t('review.session')}**")
+    widgets.assessments_panel(ctx, where="center", uploader_key=K.R_UPLOAD)
+
+# ---- coverage ----------------------------------------------------------------------------------------------------
+with tabs[2]:
     if cov.total == 0:
         st.info(t("center.undefined"))
     c1, c2, c3 = st.columns(3)
@@ -113,7 +151,7 @@ with tabs[1]:
     widgets.details(ctx, pick, where="coverage")
 
 # ---- reach -------------------------------------------------------------------------------------------------------
-with tabs[2]:
+with tabs[3]:
     hops = st.slider(t("center.hops"), 1, 4, 2, key=K.HOPS, help=t("center.hops_help"))
     r = cache.reach(ctx.token, ds, center, hops)
     c1, c2 = st.columns(2)
@@ -128,7 +166,7 @@ with tabs[2]:
                  .sort_values(t("col.count"), ascending=False), hide_index=True)
 
 # ---- ego network -------------------------------------------------------------------------------------------------
-with tabs[3]:
+with tabs[4]:
     cap = st.slider(t("net.cap"), 50, 1000, 300, step=50, key=K.EGO_CAP, help=t("net.cap_help"))
     view = cache.ego(ctx.token, ds, center, cap, ctx.lang)
     st.caption(t("center.network_help"))
@@ -140,7 +178,7 @@ recruit_rows = pd.DataFrame({
     t("col.id"): recruit.orgs, t("col.name"): common.names(ctx, tuple(recruit.orgs)),
     t("col.newly"): [len(recruit.newly_reached.get(o, ())) for o in recruit.orgs],
     t("col.platforms"): ["、".join(common.names(ctx, tuple(recruit.newly_reached.get(o, ())))) for o in recruit.orgs]})
-with tabs[4]:
+with tabs[5]:
     if recruit.total == 0:
         st.info(t("center.undefined"))
     elif recruit.needed == 0:
@@ -162,7 +200,7 @@ with tabs[4]:
             st.switch_page(common.PAGE_FILE["whatif"])
 
 # ---- downloads ---------------------------------------------------------------------------------------------------
-with tabs[5]:
+with tabs[6]:
     st.markdown(f"**{t('center.report')}**")
     c1, c2 = st.columns(2)
     for col, fmt, mime in ((c1, "html", "text/html"), (c2, "md", "text/markdown")):

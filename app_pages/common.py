@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 from app_pages import loading, text
 from app_pages.state import K
 
-__all__ = ["PAGES", "Ctx", "page", "md", "pct", "open_center", "open_field", "open_node", "names", "label_of"]
+__all__ = ["PAGES", "Ctx", "page", "md", "pct", "num", "open_center", "open_field", "open_node", "names", "label_of"]
 
 # key, file, icon, url path (stable across languages, so switching language keeps the page)
 PAGES = [
@@ -53,9 +54,20 @@ def lang() -> str:
     return value if value in text.LANGS else "zh"
 
 
+_NOT_COUNTS = frozenset({"date", "row", "year", "path", "name", "who", "uri"})  # ints there are no quantities
+
+
 def translate(key: str, lang: str = "zh", **kw) -> str:
-    """``text.t`` with every value Markdown-escaped: the result may go to any element (most render Markdown)."""
-    return text.t(key, lang, **{k: md(v) for k, v in kw.items()})
+    """``text.t`` with every value Markdown-escaped (the result may go to any element: most render Markdown), and
+    counts with thousands separators (500,000)."""
+    return text.t(key, lang, **{k: md(num(v) if k not in _NOT_COUNTS else v) for k, v in kw.items()})
+
+
+def num(value):
+    """A count with thousands separators ("500,000"); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return value
+    return f"{int(value):,}"
 
 
 def page(require_data: bool = True) -> Ctx:
@@ -63,7 +75,7 @@ def page(require_data: bool = True) -> Ctx:
     false (the data page, where the user can upload)."""
     current = lang()
     t = partial(translate, lang=current)
-    data = loading.current()
+    data = loading.reviewed(loading.current())
     if data is None:
         st.error(t("data.no_default", path=str(loading.default_source())))
         if require_data:

@@ -61,6 +61,12 @@ if result:
         st.dataframe(widgets.problems_table(ctx, problems), hide_index=True)
         st.code("\n".join(problems.format_errors(ctx.lang) + problems.format_warnings(ctx.lang)), language=None)
 
+# ---- assessments: a review recorded elsewhere (or earlier), reloaded into this session ---------------------------
+if ds is not None:
+    st.subheader(t("review.title"))
+    st.caption(t("review.data_help"))
+    widgets.assessments_panel(ctx, where="data", uploader_key=K.R_UPLOAD_DATA)
+
 # ---- template and exports -------------------------------------------------------------------------------------------
 
 

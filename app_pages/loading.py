@@ -21,7 +21,8 @@ from app_pages.state import K
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-__all__ = ["Data", "default_source", "current", "accept_upload", "forget_upload", "upload_token"]
+__all__ = ["Data", "default_source", "current", "accept_upload", "forget_upload", "upload_token", "decisions",
+           "record", "reviewed"]
 
 
 @dataclass
@@ -32,6 +33,12 @@ class Data:
     dataset: object
     name: str
     uploaded: bool
+    base_token: str = ""  # the token of the data as loaded (before this session's decisions); "" = ``token``
+
+    @property
+    def review_token(self) -> str:
+        """The key of this session's decisions: the data as loaded, whatever was decided since."""
+        return self.base_token or self.token
 
 
 def default_source() -> Path:
@@ -99,3 +106,39 @@ def forget_upload() -> None:
     st.session_state[K.UPLOADED] = None
     st.session_state[K.UPLOAD_DONE] = None
     st.session_state[K.UPLOAD_RESULT] = None
+
+
+# ---- the review recorded in this session ------------------------------------------------------------------------
+
+def decisions(token: str) -> list[dict]:
+    """This session's decisions on the dataset keyed by ``token`` (assessment rows, oldest first)."""
+    return st.session_state.setdefault(K.REVIEW, {}).setdefault(token, [])
+
+
+def record(token: str, rows) -> None:
+    """Add decisions; a later decision on the same center and check replaces the earlier one."""
+    kept = decisions(token)
+    for row in rows:
+        kept[:] = [r for r in kept if (r["center_id"], r["check_id"]) != (row["center_id"], row["check_id"])]
+        kept.append(dict(row))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _reviewed(token: str, digest: str, _ds, _rows: tuple):
+    from graphkit.present.review import with_assessments
+
+    return with_assessments(_ds, [dict(r) for r in _rows])
+
+
+def reviewed(data: Data | None) -> Data | None:
+    """``data`` with this session's decisions applied (a copy; the shared dataset is never changed), under its own
+    token so every cached result derived from it is its own."""
+    if data is None:
+        return None
+    rows = decisions(data.token)
+    if not rows:
+        return data
+    items = tuple(tuple(sorted((k, v) for k, v in r.items())) for r in rows)
+    digest = hashlib.sha256(repr(items).encode("utf-8")).hexdigest()[:16]
+    ds = _reviewed(data.token, digest, data.dataset, items)
+    return Data(f"{data.token}#review:{digest}", ds, data.name, data.uploaded, base_token=data.token)

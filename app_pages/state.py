@@ -34,6 +34,7 @@ class K:
     FIELD = "field"
     # overview
     HEAT_FIELDS, HEAT_ORDER, HEAT_ROWS = "heat_fields", "heat_order", "heat_rows"  # widgets
+    HEAT_GROUP, HEAT_QUERY = "heat_group", "heat_query"  # widgets
     OV_FIELD = "ov_field"  # widget: the field to open
     # center page
     HOPS = "hops"  # widget
@@ -61,6 +62,13 @@ class K:
     # what-if
     WHATIF = "whatif"  # {center_id: {"add": [...], "remove": [...]}} — this session's edits only
     W_REMOVE, W_ADDED, W_QUERY, W_PICK = "w_remove", "w_added", "w_query", "w_pick"  # widgets
+    # the review recorded in this session (center page; reloaded on the center or data page)
+    REVIEW = "review"  # {data token: [assessment rows]}: this session's decisions, per dataset
+    R_FORM, R_CHECK, R_STATUS, R_NOTE, R_EVIDENCE = "r_form", "r_check", "r_status", "r_note", "r_evidence"  # widgets
+    R_NAME, R_DATE = "r_name", "r_date"  # widgets
+    R_UPLOAD, R_UPLOAD_DATA = "r_upload", "r_upload_data"  # widgets: assessments to reload (center, data page)
+    R_UPLOAD_DONE = "r_upload_done"  # {uploader key: digest of the last file read}
+    R_UPLOAD_RESULT = "r_upload_result"  # {"name", "n", "problems"} of the last assessments upload
     # claims
     CLAIMS_UPLOAD = "claims_upload"  # widget
     CLAIMS_SOURCE = "claims_source"  # widget: dataset | upload

@@ -170,3 +170,63 @@ def fmt_value(ctx: Ctx, value) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(ctx.term(v) for v in value) if value else "—"
     return ctx.term(value) if isinstance(value, str) else str(value)
+
+
+def assessments_panel(ctx: Ctx, *, where: str, uploader_key: str) -> None:
+    """This session's decisions (every center): the table, ``assessments.csv``/``.xlsx`` downloads, and an upload
+    that reloads assessments (read against the loaded data; every problem shown, nothing taken on an error)."""
+    from app_pages import loading
+    from graphkit.present import review
+
+    rows = loading.decisions(ctx.data.review_token)
+    if rows:
+        st.dataframe(decisions_table(ctx, rows), hide_index=True)
+        c1, c2 = st.columns(2)
+        c1.download_button(ctx.t("review.csv"), lambda: review.assessments_csv_bytes(rows), file_name="assessments.csv",
+                           mime="text/csv", key=f"{K.DOWNLOAD}:{where}:assessments.csv", on_click="ignore")
+        c2.download_button(ctx.t("review.xlsx"), lambda: review.assessments_xlsx_bytes(rows), file_name="assessments.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{K.DOWNLOAD}:{where}:assessments.xlsx", on_click="ignore")
+    else:
+        st.caption(ctx.t("review.none_yet"))
+    upload = st.file_uploader(ctx.t("review.upload"), type=["csv", "xlsx"], key=uploader_key, help=ctx.t("review.upload_help"))
+    done = st.session_state.setdefault(K.R_UPLOAD_DONE, {})
+    if upload is not None:
+        from app_pages.loading import upload_token
+
+        payload = upload.getvalue()
+        digest = upload_token(payload)
+        if done.get(uploader_key) != digest:
+            done[uploader_key] = digest
+            base = loading.current()  # read against the data as loaded
+            found, problems = review.read_assessments(payload, upload.name, base.dataset)
+            if found:
+                loading.record(ctx.data.review_token, found)
+            st.session_state[K.R_UPLOAD_RESULT] = {"name": upload.name, "n": len(found), "problems": problems}
+            st.rerun()
+    result = st.session_state.get(K.R_UPLOAD_RESULT)
+    if result:
+        problems = result["problems"]
+        if problems.has_errors():
+            st.error(ctx.t("review.rejected", name=result["name"], errors=len(problems.errors)))
+            st.code("\n".join(problems.format_errors(ctx.lang)), language=None)
+        else:
+            st.success(ctx.t("review.loaded", name=result["name"], n=result["n"]))
+
+
+def decisions_table(ctx: Ctx, rows) -> pd.DataFrame:
+    """Decisions as a person reads them: center and check by name, the decision in words."""
+    from graphkit.model.notice import CHECKS
+
+    def title(check_id: str) -> str:
+        d = CHECKS.get(check_id)
+        return f"{check_id} {d.title_zh if ctx.lang == 'zh' else d.title_en}" if d else check_id
+
+    return pd.DataFrame({
+        ctx.t("col.center"): [label_of(ctx, r["center_id"]) for r in rows],
+        ctx.t("col.check"): [title(r["check_id"]) for r in rows],
+        ctx.t("review.decision"): [status(ctx, r["status"]) for r in rows],
+        ctx.t("review.name"): [r.get("assessor") or "" for r in rows],
+        ctx.t("review.date"): [r.get("date") or "" for r in rows],
+        ctx.t("review.note"): [r.get("note") or "" for r in rows],
+        ctx.t("review.evidence"): [r.get("evidence") or "" for r in rows]})
