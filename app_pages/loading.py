@@ -2,7 +2,7 @@
 
 The default is ``GRAPHKIT_DATA``, else ``--data PATH`` after ``--`` on the command line
 (``streamlit run app.py -- --data PATH``), else ``data/sample``. It is loaded once per process
-(``st.cache_resource``, keyed by its path and modification time) and shared read-only by every session. An upload
+(a process-wide store keyed by its path and modification time) and shared read-only by every session. An upload
 belongs to the session that made it (kept in its session state), so two users never see each other's data.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,32 +66,47 @@ def _stamp(path: Path) -> int:
     return path.stat().st_mtime_ns if path.exists() else 0
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load(path: str, stamp: int):
-    from graphkit import validate_dataset
+@st.cache_resource(show_spinner=False)
+def _store() -> dict:
+    """The process-wide store of loaded defaults: {(path, stamp): report}, the newest four, behind one lock.
+    (Not ``st.cache_resource`` on the load itself: the load reports its progress to this session's page, and a
+    cached function may not draw outside itself.)"""
+    return {"lock": threading.Lock(), "reports": OrderedDict()}
 
-    return validate_dataset(path)
+
+def _load(path: str, stamp: int, progress=None):
+    from graphkit.io.load import validate_dataset
+
+    store = _store()
+    key = (path, stamp)
+    with store["lock"]:  # a second session waits for the load under way rather than loading again
+        reports = store["reports"]
+        if key not in reports:
+            reports[key] = validate_dataset(path, progress=progress)
+            while len(reports) > 4:
+                reports.popitem(last=False)
+        return reports[key]
 
 
-def current() -> Data | None:
+def current(progress=None) -> Data | None:
     """This session's dataset: its upload, else the default dataset (None when the default cannot be loaded;
-    :func:`default_report` then says why)."""
+    :func:`default_report` then says why). ``progress(stage, fraction)`` hears the stages of a first load."""
     up = st.session_state.get(K.UPLOADED)
     if up:
         return Data(up["token"], up["dataset"], up["name"], True)
     path = default_source()
-    report = default_report()
+    report = default_report(progress)
     if report is None or report.dataset is None:
         return None
     return Data(f"path:{path.resolve()}:{_stamp(path)}", report.dataset, str(path), False)
 
 
-def default_report():
+def default_report(progress=None):
     """The validation report of the default dataset (None when the path does not exist)."""
     path = default_source()
     if not path.exists():
         return None
-    return _load(str(path.resolve()), _stamp(path))
+    return _load(str(path.resolve()), _stamp(path), progress)
 
 
 def upload_token(data: bytes) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-__all__ = ["K", "widget", "get", "put", "persistent_select"]
+__all__ = ["K", "CODED", "relabel", "widget", "get", "put", "persistent_select"]
 
 
 class K:
@@ -72,6 +72,21 @@ class K:
     # claims
     CLAIMS_UPLOAD = "claims_upload"  # widget
     CLAIMS_SOURCE = "claims_source"  # widget: dataset | upload
+
+
+# Widgets whose options are shown in the UI language. Streamlit keeps a select's choice as the text it showed, so after
+# a language switch that text matches no option: :func:`relabel` sets each choice again (as its code), and the widget
+# then shows it in the new language.
+CODED = (K.HEAT_FIELDS, K.HEAT_GROUP, K.HEAT_ORDER, K.OV_FIELD, K.X_FIELDS, K.X_GROUPS, K.X_FOREIGN, K.X_PLATFORM_KINDS,
+         K.X_EDGES, K.X_HIT, K.EXPORT_FORMAT, K.R_CHECK, K.R_STATUS, K.CLAIMS_SOURCE, K.EVIDENCE, K.COVERAGE_PICK,
+         f"_w_{K.CENTER}", f"_w_{K.FIELD}")
+
+
+def relabel() -> None:
+    """After a language switch: every coded widget's choice set again, by its code (see :data:`CODED`)."""
+    for key in CODED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def widget(key: str) -> str:

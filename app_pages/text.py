@@ -27,6 +27,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "btn.csv_zip": ("下载 CSV（zip）", "Download CSV (zip)"), "btn.xlsx": ("下载 XLSX", "Download XLSX"),
     # data loading, provenance
     "data.loading": ("正在加载数据……", "Loading the data…"),
+    "data.stage_reading": ("正在读取 {name}……（1/3）", "Reading {name}… (1 of 3)"),
+    "data.stage_validating": ("正在校验 {name}……（2/3）", "Validating {name}… (2 of 3)"),
+    "data.stage_indexing": ("正在建立索引……（3/3）", "Indexing… (3 of 3)"), "data.stage_done": ("加载完成", "Loaded"),
     "data.no_default": ("无法加载默认数据 {path}。请在“数据”页上传数据集，或用 GRAPHKIT_DATA 指定数据目录。",
                         "The default data {path} cannot be loaded. Upload a dataset on the Data page, or point GRAPHKIT_DATA at a dataset."),
     "data.in_use": ("当前数据：{name}", "Data in use: {name}"),
