@@ -144,7 +144,9 @@ with tabs[2]:
                      hide_index=True)
     members = cache.members(ctx.token, ds, center)
     st.markdown(f"**{t('center.members', n=len(members))}**")
-    st.dataframe(members.assign(group=members["group"].map(ctx.term), role=members["role"].map(lambda r: ctx.term(r or "member")))
+    st.dataframe(members.assign(group=members["group"].map(ctx.term), role=members["role"].map(lambda r: ctx.term(r or "member")),
+                                country=members["country"].map(lambda c: ctx.country(c) if c else ""),
+                                province=members["province"].fillna(""))
                  .rename(columns=lambda c: t(f"col.{c}")), hide_index=True)
     pick = st.selectbox(t("center.drill_pick"), [*cov.covered_platform_ids, *cov.uncovered_platform_ids, *members["member_id"]],
                         key=K.COVERAGE_PICK, format_func=lambda e: label_of(ctx, e))
@@ -160,7 +162,7 @@ with tabs[3]:
     c1, c2, c3 = st.columns(3)
     c1.dataframe(pd.DataFrame({t("col.kind"): [ctx.term(k) for k in r.by_kind], t("col.count"): list(r.by_kind.values())}),
                  hide_index=True)
-    c2.dataframe(pd.DataFrame({t("col.country"): list(r.countries), t("col.count"): list(r.countries.values())})
+    c2.dataframe(pd.DataFrame({t("col.country"): [ctx.country(k) for k in r.countries], t("col.count"): list(r.countries.values())})
                  .sort_values(t("col.count"), ascending=False), hide_index=True)
     c3.dataframe(pd.DataFrame({t("col.province"): list(r.provinces), t("col.count"): list(r.provinces.values())})
                  .sort_values(t("col.count"), ascending=False), hide_index=True)

@@ -16,7 +16,7 @@ import streamlit as st
 from app_pages import loading, text
 from app_pages.state import K
 
-__all__ = ["PAGES", "Ctx", "page", "md", "pct", "num", "open_center", "open_field", "open_node", "names", "label_of"]
+__all__ = ["PAGES", "Ctx", "page", "md", "pct", "num", "upload_limit", "open_center", "open_field", "open_node", "names", "label_of"]
 
 # key, file, icon, url path (stable across languages, so switching language keeps the page)
 PAGES = [
@@ -47,6 +47,12 @@ class Ctx:
 
     def term(self, code) -> str:
         return text.term(code, self.lang)
+
+    def country(self, code) -> str:
+        """A country code in words (US → 美国)."""
+        from graphkit.model.i18n import country_name
+
+        return country_name(code, self.lang)
 
 
 def lang() -> str:
@@ -89,6 +95,16 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md(value) -> str:
     """Text from the data made inert for ``st.markdown``: every Markdown/HTML special character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def upload_limit() -> tuple[int, str]:
+    """The upload limit of the library (``GRAPHKIT_MAX_UPLOAD_BYTES``): whole MB for ``st.file_uploader`` (rounded
+    up, so that the library's own check is the one that speaks, with its message) and as text ("512 MB")."""
+    from graphkit.settings import Settings
+
+    limit = Settings().max_upload_bytes
+    mb = max(1, -(-limit // 2**20))
+    return mb, (f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit:,} B")
 
 
 def pct(x, digits: int = 1) -> str:

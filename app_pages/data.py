@@ -33,7 +33,9 @@ else:
 # ---- upload ------------------------------------------------------------------------------------------------------
 st.subheader(t("data.upload"))
 st.caption(t("data.upload_help"))
-upload = st.file_uploader(t("data.upload_label"), type=["zip", "xlsx", "ttl", "jsonld"], key=K.UPLOAD)
+limit_mb, limit_text = common.upload_limit()
+upload = st.file_uploader(t("data.upload_label", limit=limit_text), type=["zip", "xlsx", "ttl", "jsonld"], key=K.UPLOAD,
+                          max_upload_size=limit_mb)
 if upload is not None:
     payload = upload.getvalue()
     digest = loading.upload_token(payload)

@@ -94,7 +94,7 @@ def details(ctx: Ctx, node_id: str | None, *, where: str) -> None:
                  (ctx.t("col.members"), str(info["members"])),
                  (ctx.t("col.coverage"), f"{info['covered']}/{info['total']} ({pct(info['ratio'])})")]
     elif entity == "org":
-        rows += [(ctx.t("col.kind"), ctx.term(info["kind"])), (ctx.t("col.country"), info.get("country") or ""),
+        rows += [(ctx.t("col.kind"), ctx.term(info["kind"])), (ctx.t("col.country"), ctx.country(info.get("country"))),
                  (ctx.t("col.province"), info.get("province") or ""),
                  (ctx.t("col.sme"), ctx.term({True: "yes", False: "no"}.get(info.get("is_sme"), "unknown"))),
                  (ctx.t("col.aliases"), "、".join(info.get("aliases") or ())),
@@ -189,7 +189,11 @@ def assessments_panel(ctx: Ctx, *, where: str, uploader_key: str) -> None:
                            key=f"{K.DOWNLOAD}:{where}:assessments.xlsx", on_click="ignore")
     else:
         st.caption(ctx.t("review.none_yet"))
-    upload = st.file_uploader(ctx.t("review.upload"), type=["csv", "xlsx"], key=uploader_key, help=ctx.t("review.upload_help"))
+    from app_pages.common import upload_limit
+
+    limit_mb, limit_text = upload_limit()
+    upload = st.file_uploader(ctx.t("review.upload", limit=limit_text), type=["csv", "xlsx"], key=uploader_key,
+                              help=ctx.t("review.upload_help"), max_upload_size=limit_mb)
     done = st.session_state.setdefault(K.R_UPLOAD_DONE, {})
     if upload is not None:
         from app_pages.loading import upload_token
