@@ -131,6 +131,13 @@ def neighbourhood(token: str, _ds, node: str, hops: int, cap: int, lang: str, ed
 
 
 @_cache
+def node_metric(token: str, _ds, ids: tuple, metric: str) -> dict:
+    from graphkit.present.metrics import node_metric as _metric
+
+    return _metric(_ds, ids, metric)
+
+
+@_cache
 def provinces(token: str, _ds) -> list[str]:
     """Every province of a center or an organisation, sorted (the explorer's filter options)."""
     orgs = _ds.frames["organizations"]["province"].dropna().unique().tolist()

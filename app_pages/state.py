@@ -27,6 +27,7 @@ class K:
     NEO4J_RESULT = "neo4j_result"  # the last server answer (tables) or error text
     NEO4J_FORM = "neo4j_form"  # form
     CLICKS = "clicks"  # {component key: ts of the last click handled}
+    NET_METRIC, NET_MODE, NET_LABELS = "net_metric", "net_mode", "net_labels"  # widgets, + ":" + the network's key
     # buttons and downloads (a panel's key is one of these plus the panel's name)
     OPEN, DOWNLOAD = "open", "download"
     # selections shared by pages
@@ -79,7 +80,8 @@ class K:
 # then shows it in the new language.
 CODED = (K.HEAT_FIELDS, K.HEAT_GROUP, K.HEAT_ORDER, K.OV_FIELD, K.X_FIELDS, K.X_GROUPS, K.X_FOREIGN, K.X_PLATFORM_KINDS,
          K.X_EDGES, K.X_HIT, K.EXPORT_FORMAT, K.R_CHECK, K.R_STATUS, K.CLAIMS_SOURCE, K.EVIDENCE, K.COVERAGE_PICK,
-         f"_w_{K.CENTER}", f"_w_{K.FIELD}")
+         f"_w_{K.CENTER}", f"_w_{K.FIELD}", *(f"{k}:{n}" for k in (K.NET_METRIC, K.NET_MODE)
+                                              for n in (K.EGO_CLICK, K.FIELD_CLICK, K.X_CLICK)))
 
 
 def relabel() -> None:

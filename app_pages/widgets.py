@@ -36,7 +36,31 @@ def synthetic_banner(ctx: Ctx) -> None:
         st.warning(ctx.t("prov.banner", parts=ctx.t("sep").join(parts)), icon="⚠️")
 
 
-def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, on_click=None) -> str | None:
+def _view_options(ctx: Ctx, view, key: str):
+    """The controls above a network: size or colour the nodes by a metric, labels on or off. Returns the nodes to
+    draw, the legend's note on what sizes or colours mean, and whether to draw labels."""
+    from graphkit.present.metrics import METRICS
+    from graphkit.present.viz import scale_nodes
+
+    c1, c2, c3 = st.columns([2, 2, 1])
+    metric = c1.selectbox(ctx.t("net.metric"), ["none", *METRICS], key=f"{K.NET_METRIC}:{key}",
+                          format_func=lambda m: ctx.t(f"metric.{m}"))
+    mode = c2.radio(ctx.t("net.mode"), ["size", "color"], key=f"{K.NET_MODE}:{key}", horizontal=True,
+                    format_func=lambda m: ctx.t(f"net.mode_{m}"), disabled=metric == "none")
+    labels = c3.toggle(ctx.t("net.labels"), value=True, key=f"{K.NET_LABELS}:{key}")
+    if metric == "none":
+        return view.nodes, None, labels
+    values = cache.node_metric(ctx.token, ctx.ds, tuple(view.node_ids()), metric)
+    nodes, span = scale_nodes(view.nodes, values, mode, lo=0.0, hi=1.0 if metric == "coverage" else None)
+    if span is None:
+        return nodes, ctx.t("net.metric_none", metric=ctx.t(f"metric.{metric}")), labels
+    shown = (lambda v: pct(v, 0)) if metric == "coverage" else (lambda v: f"{v:,.0f}")
+    note = ctx.t(f"net.note_{mode}", metric=ctx.t(f"metric.{metric}"), lo=shown(span[0]), hi=shown(span[1]))
+    return nodes, note, labels
+
+
+def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, on_click=None,
+            export_name: str | None = None) -> str | None:
     """Draw a view with the click-to-select component; returns the selected node id (kept under ``selected_key``).
     A click keeps the node under ``selected_key``, calls ``on_click(node_id)`` and reruns the page."""
     from app_components.network import network as component
@@ -47,9 +71,11 @@ def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, o
     if not view.nodes:
         st.info(ctx.t("net.empty"))
         return None
+    nodes, note, labels = _view_options(ctx, view, key)
     selected = st.session_state.get(selected_key)
-    clicked = component(view.nodes, view.edges, key=key, height=height, lang=ctx.lang,
-                        selected=selected if selected in set(view.node_ids()) else None)
+    clicked = component(nodes, view.edges, key=key, height=height, lang=ctx.lang,
+                        selected=selected if selected in set(view.node_ids()) else None, labels=labels,
+                        legend_note=note, export_name=export_name or key)
     clicks = st.session_state.setdefault(K.CLICKS, {})
     if clicked and clicked.get("ts") != clicks.get(key):
         clicks[key] = clicked.get("ts")

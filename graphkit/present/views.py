@@ -27,7 +27,7 @@ from graphkit.model.schema import ORG_KINDS, PLATFORM_KINDS
 from graphkit.present.viz import GROUP_LABELS, GROUP_STYLE
 from graphkit.queries.coverage import coverage_model
 
-__all__ = ["NetworkView", "GROUPS", "EDGE_KINDS", "PLATFORM_KIND_LABELS", "ego_network", "field_network",
+__all__ = ["NetworkView", "Subgraph", "explore_subgraph", "neighbourhood_subgraph", "GROUPS", "EDGE_KINDS", "PLATFORM_KIND_LABELS", "ego_network", "field_network",
            "explore_network", "neighbourhood_network", "search", "node_info", "names", "member_table",
            "platform_table", "founding_recruitment"]
 
@@ -56,6 +56,21 @@ class NetworkView:
 
     def node_ids(self) -> list[str]:
         return [n["id"] for n in self.nodes]
+
+
+@dataclass
+class Subgraph:
+    """Nodes (id, name, group, province) and edges (source id, target id, kind) of a view before any cap."""
+
+    nodes: list[tuple[str, str, str, str | None]]
+    edges: list[tuple[str, str, str]]
+
+
+def _subgraph(g, nodes, src, dst, kind) -> Subgraph:
+    nodes = np.asarray(nodes, np.int64)
+    return Subgraph(
+        [(str(g.ids[c]), str(g.names[c]), GROUPS[g.group[c]], g.province[c] or None) for c in nodes.tolist()],
+        [(str(g.ids[a]), str(g.ids[b]), EDGE_KINDS[k]) for a, b, k in zip(src.tolist(), dst.tolist(), kind.tolist())])
 
 
 class _Graph:
@@ -332,14 +347,27 @@ def field_network(ds, field_id: str, *, cap: int = 400, lang: str = "zh", keep=(
 
 def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: str = "any", platform_kinds=None,
                     edge_kinds=None, keep=(), cap: int = 500, lang: str = "zh") -> NetworkView:
-    """The subgraph matching the filters (None = no filter), capped with aggregation.
+    """The subgraph matching the filters (None = no filter), capped with aggregation; the filters as in
+    :func:`explore_subgraph`."""
+    g = _graph(ds)
+    nodes, src, dst, kind = _explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds)
+    return _finish(ds, g, nodes, src, dst, kind, cap=cap, keep=keep, lang=lang)
+
+
+def explore_subgraph(ds, *, fields=None, groups=None, provinces=None, foreign: str = "any", platform_kinds=None,
+                     edge_kinds=None) -> Subgraph:
+    """Exactly the nodes and edges matching the filters — no cap, no aggregate (for an export of the view).
 
     ``fields``: centers of these fields, platforms listing them, and every organisation linked to either;
     ``groups``: node groups (``center``, an organisation kind, ``platform``); ``provinces``: organisations there,
-    and the centers there or having one of them as member or shareholder; ``foreign``: ``any``, ``foreign`` or ``domestic`` organisations; ``platform_kinds``;
-    ``edge_kinds``: member, shareholder, host, collaboration.
+    and the centers there or having one of them as member or shareholder; ``foreign``: ``any``, ``foreign`` or
+    ``domestic`` organisations; ``platform_kinds``; ``edge_kinds``: member, shareholder, host, collaboration.
     """
     g = _graph(ds)
+    return _subgraph(g, *_explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds))
+
+
+def _explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds):
     ix, (_, C, CO, N) = ds.index, g.offsets
     node = np.ones(N, bool)
     ekind = np.isin(g.kind, [EDGE_KINDS.index(k) for k in (edge_kinds or EDGE_KINDS[:4])])
@@ -371,7 +399,7 @@ def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: st
         linked[ends[(ends < C) & (others >= C) & (others < CO)]] = True
         node[:C] &= there[:C] | linked
     emask = ekind & node[g.src] & node[g.dst]
-    return _finish(ds, g, np.flatnonzero(node), g.src[emask], g.dst[emask], g.kind[emask], cap=cap, keep=keep, lang=lang)
+    return np.flatnonzero(node), g.src[emask], g.dst[emask], g.kind[emask]
 
 
 def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, cap: int = 300,
@@ -379,6 +407,17 @@ def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, c
     """Every node within ``hops`` of ``node_id`` (a center, organisation or platform) over the chosen edge kinds,
     on concentric rings by distance."""
     g = _graph(ds)
+    nodes, src, dst, kind, dist = _neighbourhood(g, node_id, hops, edge_kinds)
+    return _finish(ds, g, nodes, src, dst, kind, cap=cap, keep=(node_id,), lang=lang, rings=dist[nodes])
+
+
+def neighbourhood_subgraph(ds, node_id: str, *, hops: int = 1, edge_kinds=None) -> Subgraph:
+    """Exactly the nodes and edges of :func:`neighbourhood_network`, before the cap."""
+    g = _graph(ds)
+    return _subgraph(g, *_neighbourhood(g, node_id, hops, edge_kinds)[:4])
+
+
+def _neighbourhood(g, node_id: str, hops: int, edge_kinds):
     start = g.code(node_id)
     a = g.adjacency()
     dist = np.full(len(g.ids), -1, np.int64)
@@ -393,8 +432,7 @@ def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, c
     nodes = nodes[np.lexsort((g.ids[nodes].astype(str), g.group[nodes], dist[nodes]))]
     ek = np.isin(g.kind, [EDGE_KINDS.index(k) for k in (edge_kinds or EDGE_KINDS[:4])])
     emask = ek & (dist[g.src] >= 0) & (dist[g.dst] >= 0)
-    return _finish(ds, g, nodes, g.src[emask], g.dst[emask], g.kind[emask], cap=cap, keep=(node_id,), lang=lang,
-                   rings=dist[nodes])
+    return nodes, g.src[emask], g.dst[emask], g.kind[emask], dist
 
 
 def _norm(text: str) -> str:
