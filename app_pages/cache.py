@@ -19,7 +19,6 @@ from graphkit.checks.conditions import check
 from graphkit.present import views
 from graphkit.queries.claims import claims
 from graphkit.queries.coverage import coverage as _coverage
-from graphkit.queries.coverage import coverage_matrix
 from graphkit.queries.gaps import gaps as _gaps
 from graphkit.queries.reach import reach as _reach
 from graphkit.queries.recruit import recruit as _recruit

@@ -206,8 +206,9 @@ def test_search_without_a_hit_is_empty_and_short_forms_find_the_full_name(star):
 
 
 def test_subgraph_is_exactly_what_the_filters_matched_and_its_gexf(star):
-    import networkx as nx
     import io
+
+    import networkx as nx
 
     from graphkit.present.view_export import subgraph_gexf
 
