@@ -18,7 +18,7 @@ if ds is not None:
     st.markdown(t("data.in_use", name=ctx.data.name) + ("  \n" + t("data.uploaded_note") if ctx.data.uploaded else ""))
     counts = ds.counts()
     st.dataframe(pd.DataFrame({t("col.table"): [ctx.term(k) for k in counts], t("col.rows"): list(counts.values())}),
-                 hide_index=True)
+                 hide_index=True, column_config={t("col.rows"): st.column_config.NumberColumn(format="localized")})
     if ds.problems.items:
         with st.expander(t("data.load_warnings", n=len(ds.problems.warnings))):
             st.dataframe(widgets.problems_table(ctx, ds.problems), hide_index=True)

@@ -128,4 +128,5 @@ else:
 # ---- provenance ----------------------------------------------------------------------------------------------
 st.subheader(t("overview.provenance"))
 prov = [(ctx.term(table), source or t("prov.unspecified"), n) for table, by in ds.provenance().items() for source, n in by.items()]
-st.dataframe(pd.DataFrame(prov, columns=[t("col.table"), t("col.source"), t("col.rows")]), hide_index=True)
+st.dataframe(pd.DataFrame(prov, columns=[t("col.table"), t("col.source"), t("col.rows")]), hide_index=True,
+             column_config={t("col.rows"): st.column_config.NumberColumn(format="localized")})
