@@ -18,7 +18,7 @@ rec = ds.center(center)
 field = ds.fields[rec.field_id]
 st.subheader(md(rec.name))
 st.caption(" · ".join(x for x in (
-    ctx.term(rec.level), md(f"{rec.field_id} {field.name(ctx.lang)}"), md(" ".join(x for x in (rec.province, rec.city) if x)),
+    ctx.term(rec.level), md(f"{rec.field_id} {field.name(ctx.lang)}"), md(" ".join(dict.fromkeys(x for x in (rec.province, rec.city) if x))),
     t("center.founded", date=rec.founded) if rec.founded else "",
     t("center.opco", name=label_of(ctx, rec.operating_company_id)) if rec.operating_company_id else "") if x))
 if (rec.source or "").strip().lower() == "synthetic":

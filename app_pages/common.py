@@ -97,14 +97,17 @@ def md(value) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def upload_limit() -> tuple[int, str]:
-    """The upload limit of the library (``GRAPHKIT_MAX_UPLOAD_BYTES``): whole MB for ``st.file_uploader`` (rounded
-    up, so that the library's own check is the one that speaks, with its message) and as text ("512 MB")."""
+_SHOWN_MAX_MB = 500  # Streamlit shows its limit in decimal units rounded to whole ones: 512 MB reads "1GB"
+
+
+def upload_limit(cap_mb: int = _SHOWN_MAX_MB) -> tuple[int, str]:
+    """The app's upload limit, in whole MB for ``st.file_uploader(max_upload_size=…)`` and as text ("500 MB"):
+    the library's (``GRAPHKIT_MAX_UPLOAD_BYTES``, checked again on every upload), at most ``cap_mb`` — above 500
+    Streamlit's drop zone would print "1GB per file" beside our label."""
     from graphkit.settings import Settings
 
-    limit = Settings().max_upload_bytes
-    mb = max(1, -(-limit // 2**20))
-    return mb, (f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit:,} B")
+    mb = max(1, min(cap_mb, Settings().max_upload_bytes // 2**20))
+    return mb, f"{mb} MB"
 
 
 def pct(x, digits: int = 1) -> str:

@@ -217,7 +217,7 @@ def assessments_panel(ctx: Ctx, *, where: str, uploader_key: str) -> None:
         st.caption(ctx.t("review.none_yet"))
     from app_pages.common import upload_limit
 
-    limit_mb, limit_text = upload_limit()
+    limit_mb, limit_text = upload_limit(10)  # an assessments table is small
     upload = st.file_uploader(ctx.t("review.upload", limit=limit_text), type=["csv", "xlsx"], key=uploader_key,
                               help=ctx.t("review.upload_help"), max_upload_size=limit_mb)
     done = st.session_state.setdefault(K.R_UPLOAD_DONE, {})

@@ -540,7 +540,7 @@ def test_language_switch_shows_every_choice_in_the_new_language(app):
 
 def test_headline_counts_provincial_centers_and_thousands_separators(app):
     goto(app, "overview")
-    assert metric(app, "省级中心符合全部条件") == "1/20"
+    assert metric(app, "省级中心全部达标") == "1/20"
     assert "另有 26 个已是国家级中心" in texts(app, "caption")
     assert metric(app, "机构") == "2,034"
     assert "46 个创新中心 · 2,034 家机构 · 720 个平台" in texts(app, "caption")
@@ -581,7 +581,9 @@ def test_codes_shown_in_words_and_the_real_upload_limit(app):
     goto(app, "data")
     warnings = " ".join(m for d in app.dataframe if "问题" in d.value.columns for m in d.value["问题"])
     assert "reorganized" not in warnings and "revoked" not in warnings and "平台状态为 重组" in warnings
-    assert app.get("file_uploader")[0].proto.label == "选择文件（单个文件不超过 512 MB；zip 解压后合计也不超过）"
+    uploader = app.get("file_uploader")[0].proto
+    # Streamlit prints max_upload_size itself ("500MB per file"): the label and the limit say the same
+    assert (uploader.label, uploader.max_upload_size_mb) == ("选择文件（单个文件不超过 500 MB；zip 解压后合计也不超过）", 500)
 
 
 def test_a_review_recorded_exported_reloaded(monkeypatch, app):

@@ -70,7 +70,10 @@ def settle(tab, timeout: float = 120) -> None:
     except Exception:  # noqa: BLE001 (playwright's TimeoutError: the run was over before we looked, or none began)
         pass
     tab.wait_for_selector(f"{root}[data-test-script-state=notRunning]", timeout=timeout * 1000)
-    tab.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=timeout * 1000)
+    # and nothing left to draw: no status widget, no skeleton (an element not sent yet), no element of a past run
+    tab.wait_for_function("!document.querySelector('[data-testid=stStatusWidget], [data-testid=stSkeleton], "
+                          "[data-stale=true]') && !!document.querySelector('[data-testid=stMain] h1')",
+                          timeout=timeout * 1000)
 
 
 def graph_frame(tab, timeout: float = 60):
@@ -85,6 +88,19 @@ def graph_frame(tab, timeout: float = 60):
                 pass
         tab.wait_for_timeout(100)
     raise AssertionError("no network view became ready")
+
+
+def steady(graph, timeout: float = 20) -> None:
+    """Wait until the drawing has its final size (a tab shown after the view was made resizes it, and refits)."""
+    deadline, last = time.time() + timeout, None
+    while time.time() < deadline:
+        size = graph.evaluate("[gkNetwork.body.container.clientWidth, gkNetwork.body.container.clientHeight, "
+                              "gkNetwork.getScale()]")
+        if size == last and size[0] > 0 and size[1] > 0:
+            return
+        last = size
+        graph.wait_for_timeout(250)
+    raise AssertionError("the network view never settled")
 
 
 def open_page(tab, title: str) -> None:
@@ -135,6 +151,10 @@ def test_app_in_chromium(served, chromium, tmp_path):
                 tab.wait_for_selector("[data-testid=stAppViewContainer]")
                 settle(tab)
                 shoot(tab, SHOTS / f"{name}.png", name)
+                if name == "overview":  # the heat map, below the fold
+                    tab.locator("[data-testid=stVegaLiteChart]").first.scroll_into_view_if_needed()
+                    tab.wait_for_selector("[data-testid=stVegaLiteChart] canvas, [data-testid=stVegaLiteChart] svg")
+                    tab.screenshot(path=str(SHOTS / "overview-heatmap.png"))
             # … and in English, switched in the session and navigated through the sidebar
             tab.locator("[data-testid=stSidebar]").get_by_role("radio", name="English").or_(
                 tab.locator("[data-testid=stSidebar]").get_by_role("button", name="English")).first.click()
@@ -158,6 +178,7 @@ def test_app_in_chromium(served, chromium, tmp_path):
             assert Path(download.value.path()).read_bytes().startswith(b"<!DOCTYPE html>")
             tab.get_by_role("tab", name="关系网络").click()
             graph = graph_frame(tab)
+            steady(graph)
             graph.evaluate("gkNetwork.fit({animation: false})")  # every node on screen, whatever was zoomed
             at = graph.evaluate(f"gkNetwork.canvasToDOM(gkNetwork.getPositions([{target!r}])[{target!r}])")
             box = graph.frame_element().bounding_box()
@@ -210,5 +231,5 @@ def test_app_in_chromium(served, chromium, tmp_path):
     assert outside == [], outside
     assert errors == [], errors
     expected = {f"{n}.png" for n, _ in PAGES} | {f"{n}-en.png" for n, _ in PAGES} | {"center-network.png",
-                                                                                     "center-review.png"}
+                                                                                     "center-review.png", "overview-heatmap.png"}
     assert expected <= {p.name for p in SHOTS.glob("*.png")}
