@@ -162,7 +162,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "net.note_size": ("节点大小：{metric}，{lo} 至 {hi}", "node size: {metric}, {lo} to {hi}"),
     "net.note_color": ("节点颜色：{metric}，{lo}（浅）至 {hi}（深）；灰色为无此指标", "node colour: {metric}, {lo} (light) to {hi} (dark); grey: no value"),
     "net.metric_none": ("当前视图中没有节点具有“{metric}”", "no node in this view has “{metric}”"),
-    "net.gexf": ("下载当前筛选的子图（GEXF）", "Download the filtered subgraph (GEXF)"),
+    "net.gexf": ("下载子图（GEXF）", "Subgraph (GEXF)"),
     "net.hint": ("滚轮缩放，拖动平移；点击节点选中；右上角 PNG 按钮保存当前画面。", "Scroll to zoom, drag to pan; click a node to select it; the PNG button at the top right saves the view as drawn."),
     "net.aggregate": ("这是聚合节点：缩小筛选范围或提高节点上限可看到其中的单个节点。",
                       "An aggregate node: narrow the filters or raise the cap to see its members one by one."),
