@@ -200,10 +200,11 @@ def country_name(code, lang: str = "zh") -> str:
 
 
 class Term(str):
-    """A code as a message parameter, shown through :data:`TERMS` in the message's language."""
+    """A code as a message parameter: in Chinese through :data:`TERMS`; in English the code itself, which is an
+    English word already (so English messages stay as they were)."""
 
     def render(self, lang: str) -> str:
-        return term(str(self), lang)
+        return term(str(self), lang) if lang != "en" else str(self)
 
 
 def term(code, lang: str = "zh") -> str:
