@@ -15,7 +15,7 @@ if str(ROOT) not in sys.path:  # app_pages and app_components sit beside this fi
 
 from app_pages import loading, text  # noqa: E402
 from app_pages.common import PAGES, lang, translate  # noqa: E402
-from app_pages.state import K  # noqa: E402
+from app_pages.state import K, relabel  # noqa: E402
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,7 +38,7 @@ if st.session_state.get(K.LANG) not in text.LANGS:
     st.session_state[K.LANG] = "zh"
 with st.sidebar:
     st.segmented_control("语言 / Language", text.LANGS, key=K.LANG, format_func=lambda c: text.LANG_NAMES[c],
-                         required=True)
+                         required=True, on_change=relabel)
 current = lang()
 
 
@@ -50,9 +50,17 @@ pages = [st.Page(path, title=t(f"nav.{key}"), icon=icon, url_path=url, default=(
          for key, path, icon, url in PAGES]
 navigation = st.navigation(pages)
 
+# A first load of a large dataset takes a while: a progress bar with its stage, in the page (not a blank page).
+slot = st.empty()
+
+
+def _progress(stage: str, fraction: float) -> None:
+    slot.progress(min(1.0, max(0.0, fraction)), text=t(f"data.stage_{stage}", name=loading.default_source().name))
+
+
+data = loading.current(_progress)
+slot.empty()
 with st.sidebar:
-    with st.spinner(t("data.loading")):
-        data = loading.current()
     if data is not None:
         counts = data.dataset.counts()
         st.caption(t("data.in_use", name=Path(data.name).name if not data.uploaded else data.name))

@@ -12,7 +12,6 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -20,7 +19,6 @@ from graphkit.checks.conditions import check
 from graphkit.present import views
 from graphkit.queries.claims import claims
 from graphkit.queries.coverage import coverage as _coverage
-from graphkit.queries.coverage import coverage_matrix
 from graphkit.queries.gaps import gaps as _gaps
 from graphkit.queries.reach import reach as _reach
 from graphkit.queries.recruit import recruit as _recruit
@@ -47,17 +45,17 @@ def gaps(token: str, _ds) -> list:
 @_cache
 def coverage_long(token: str, _ds) -> pd.DataFrame:
     """Centers × fields coverage as a long table: center_id, field_id, covered, total, ratio, own (its own field)."""
-    covered, totals, centers, fields = coverage_matrix(_ds)
-    C, F = len(centers), len(fields)
-    frame = pd.DataFrame({
-        "center_id": np.repeat(np.asarray(centers, object), F),
-        "field_id": np.tile(np.asarray(fields, object), C),
-        "covered": covered.ravel(),
-        "total": np.tile(totals, C),
-        "own": np.tile(np.arange(F), C) == np.repeat(_ds.index.center_field, F),
-    })
-    frame["ratio"] = frame["covered"] / frame["total"].where(frame["total"] > 0)
-    return frame
+    from graphkit.present.heatmap import coverage_cells
+
+    return coverage_cells(_ds)
+
+
+@_cache
+def heatmap(token: str, _ds, fields: tuple, group: str, order: str, top: int, query: str, lang: str):
+    from graphkit.present.heatmap import heatmap_rows
+
+    return heatmap_rows(_ds, coverage_long(token, _ds), fields=fields, group=group, order=order, top=top, query=query,
+                        lang=lang)
 
 
 @_cache
@@ -129,6 +127,13 @@ def explore(token: str, _ds, lang: str, cap: int, keep: tuple, **filters):
 @_cache
 def neighbourhood(token: str, _ds, node: str, hops: int, cap: int, lang: str, edge_kinds: tuple):
     return views.neighbourhood_network(_ds, node, hops=hops, cap=cap, lang=lang, edge_kinds=edge_kinds or None)
+
+
+@_cache
+def node_metric(token: str, _ds, ids: tuple, metric: str) -> dict:
+    from graphkit.present.metrics import node_metric as _metric
+
+    return _metric(_ds, ids, metric)
 
 
 @_cache

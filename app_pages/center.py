@@ -18,7 +18,7 @@ rec = ds.center(center)
 field = ds.fields[rec.field_id]
 st.subheader(md(rec.name))
 st.caption(" · ".join(x for x in (
-    ctx.term(rec.level), md(f"{rec.field_id} {field.name(ctx.lang)}"), md(" ".join(x for x in (rec.province, rec.city) if x)),
+    ctx.term(rec.level), md(f"{rec.field_id} {field.name(ctx.lang)}"), md(" ".join(dict.fromkeys(x for x in (rec.province, rec.city) if x))),
     t("center.founded", date=rec.founded) if rec.founded else "",
     t("center.opco", name=label_of(ctx, rec.operating_company_id)) if rec.operating_company_id else "") if x))
 if (rec.source or "").strip().lower() == "synthetic":
@@ -34,7 +34,7 @@ for col, code in zip(cols[1:5], ("met", "not_met", "insufficient_data", "needs_r
     col.metric(widgets.status(ctx, code), f"{int((statuses == code).sum())}/{len(statuses)}")
 cols[5].metric(t("col.coverage"), pct(cov.ratio), help=t("center.coverage_help", covered=cov.covered, total=cov.total))
 
-tabs = st.tabs([t("center.tab_checks"), t("center.tab_coverage"), t("center.tab_reach"), t("center.tab_network"),
+tabs = st.tabs([t("center.tab_checks"), t("center.tab_review"), t("center.tab_coverage"), t("center.tab_reach"), t("center.tab_network"),
                 t("center.tab_recruit"), t("center.tab_downloads")])
 
 # ---- checks ------------------------------------------------------------------------------------------------------
@@ -71,8 +71,46 @@ with tabs[0]:
         pick = st.selectbox(t("center.drill_pick"), unique, key=K.EVIDENCE, format_func=lambda e: label_of(ctx, e))
         widgets.details(ctx, pick, where="evidence")
 
-# ---- coverage ----------------------------------------------------------------------------------------------------
+# ---- the review: a reviewer's decision per check, kept in this session --------------------------------------------
 with tabs[1]:
+    import datetime as _dt
+
+    from app_pages import loading
+    from graphkit.present.review import reviewable_checks
+
+    st.caption(t("review.help"))
+    first = reviewable_checks(result)
+    order = first + [c.id for c in result.checks if c.id not in first]
+    by_id = {c.id: c for c in result.checks}
+
+    def _check_label(cid: str) -> str:
+        d = CHECKS[cid]
+        return f"{cid} · {d.title_zh if ctx.lang == 'zh' else d.title_en} — {ctx.term(by_id[cid].status)}"
+
+    with st.form(K.R_FORM, clear_on_submit=False):
+        pick = st.selectbox(t("review.check"), order, key=K.R_CHECK, format_func=_check_label)
+        c1, c2 = st.columns(2)
+        decision = c1.radio(t("review.decision"), ["met", "not_met"], key=K.R_STATUS, horizontal=True,
+                            format_func=lambda s: widgets.status(ctx, s))
+        when = c2.date_input(t("review.date"), value=_dt.date.today(), key=K.R_DATE, format="YYYY-MM-DD")
+        who = c1.text_input(t("review.name"), key=K.R_NAME)
+        evidence = c2.text_input(t("review.evidence"), key=K.R_EVIDENCE, help=t("review.evidence_help"))
+        note = st.text_area(t("review.note"), key=K.R_NOTE, height=80)
+        submitted = st.form_submit_button(t("review.record"), type="primary")
+    if submitted:
+        if not (who or "").strip():
+            st.error(t("review.need_name"))
+        else:
+            loading.record(ctx.data.review_token, [{
+                "center_id": center, "check_id": pick, "status": decision, "assessor": who.strip(),
+                "date": (when or _dt.date.today()).isoformat(), "note": (note or "").strip() or None,
+                "evidence": (evidence or "").strip() or None}])
+            st.rerun()
+    st.markdown(f"**{t('review.session')}**")
+    widgets.assessments_panel(ctx, where="center", uploader_key=K.R_UPLOAD)
+
+# ---- coverage ----------------------------------------------------------------------------------------------------
+with tabs[2]:
     if cov.total == 0:
         st.info(t("center.undefined"))
     c1, c2, c3 = st.columns(3)
@@ -106,14 +144,16 @@ with tabs[1]:
                      hide_index=True)
     members = cache.members(ctx.token, ds, center)
     st.markdown(f"**{t('center.members', n=len(members))}**")
-    st.dataframe(members.assign(group=members["group"].map(ctx.term), role=members["role"].map(lambda r: ctx.term(r or "member")))
+    st.dataframe(members.assign(group=members["group"].map(ctx.term), role=members["role"].map(lambda r: ctx.term(r or "member")),
+                                country=members["country"].map(lambda c: ctx.country(c) if c else ""),
+                                province=members["province"].fillna(""))
                  .rename(columns=lambda c: t(f"col.{c}")), hide_index=True)
     pick = st.selectbox(t("center.drill_pick"), [*cov.covered_platform_ids, *cov.uncovered_platform_ids, *members["member_id"]],
                         key=K.COVERAGE_PICK, format_func=lambda e: label_of(ctx, e))
     widgets.details(ctx, pick, where="coverage")
 
 # ---- reach -------------------------------------------------------------------------------------------------------
-with tabs[2]:
+with tabs[3]:
     hops = st.slider(t("center.hops"), 1, 4, 2, key=K.HOPS, help=t("center.hops_help"))
     r = cache.reach(ctx.token, ds, center, hops)
     c1, c2 = st.columns(2)
@@ -122,13 +162,13 @@ with tabs[2]:
     c1, c2, c3 = st.columns(3)
     c1.dataframe(pd.DataFrame({t("col.kind"): [ctx.term(k) for k in r.by_kind], t("col.count"): list(r.by_kind.values())}),
                  hide_index=True)
-    c2.dataframe(pd.DataFrame({t("col.country"): list(r.countries), t("col.count"): list(r.countries.values())})
+    c2.dataframe(pd.DataFrame({t("col.country"): [ctx.country(k) for k in r.countries], t("col.count"): list(r.countries.values())})
                  .sort_values(t("col.count"), ascending=False), hide_index=True)
     c3.dataframe(pd.DataFrame({t("col.province"): list(r.provinces), t("col.count"): list(r.provinces.values())})
                  .sort_values(t("col.count"), ascending=False), hide_index=True)
 
 # ---- ego network -------------------------------------------------------------------------------------------------
-with tabs[3]:
+with tabs[4]:
     cap = st.slider(t("net.cap"), 50, 1000, 300, step=50, key=K.EGO_CAP, help=t("net.cap_help"))
     view = cache.ego(ctx.token, ds, center, cap, ctx.lang)
     st.caption(t("center.network_help"))
@@ -140,7 +180,7 @@ recruit_rows = pd.DataFrame({
     t("col.id"): recruit.orgs, t("col.name"): common.names(ctx, tuple(recruit.orgs)),
     t("col.newly"): [len(recruit.newly_reached.get(o, ())) for o in recruit.orgs],
     t("col.platforms"): ["、".join(common.names(ctx, tuple(recruit.newly_reached.get(o, ())))) for o in recruit.orgs]})
-with tabs[4]:
+with tabs[5]:
     if recruit.total == 0:
         st.info(t("center.undefined"))
     elif recruit.needed == 0:
@@ -162,7 +202,7 @@ with tabs[4]:
             st.switch_page(common.PAGE_FILE["whatif"])
 
 # ---- downloads ---------------------------------------------------------------------------------------------------
-with tabs[5]:
+with tabs[6]:
     st.markdown(f"**{t('center.report')}**")
     c1, c2 = st.columns(2)
     for col, fmt, mime in ((c1, "html", "text/html"), (c2, "md", "text/markdown")):

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
 from app_pages import loading, text
 from app_pages.state import K
 
-__all__ = ["PAGES", "Ctx", "page", "md", "pct", "open_center", "open_field", "open_node", "names", "label_of"]
+__all__ = ["PAGES", "Ctx", "page", "md", "pct", "num", "upload_limit", "open_center", "open_field", "open_node", "names", "label_of"]
 
 # key, file, icon, url path (stable across languages, so switching language keeps the page)
 PAGES = [
@@ -47,15 +48,32 @@ class Ctx:
     def term(self, code) -> str:
         return text.term(code, self.lang)
 
+    def country(self, code) -> str:
+        """A country code in words (US → 美国)."""
+        from graphkit.model.i18n import country_name
+
+        return country_name(code, self.lang)
+
 
 def lang() -> str:
     value = st.session_state.get(K.LANG)
     return value if value in text.LANGS else "zh"
 
 
+_NOT_COUNTS = frozenset({"date", "row", "year", "path", "name", "who", "uri"})  # ints there are no quantities
+
+
 def translate(key: str, lang: str = "zh", **kw) -> str:
-    """``text.t`` with every value Markdown-escaped: the result may go to any element (most render Markdown)."""
-    return text.t(key, lang, **{k: md(v) for k, v in kw.items()})
+    """``text.t`` with every value Markdown-escaped (the result may go to any element: most render Markdown), and
+    counts with thousands separators (500,000)."""
+    return text.t(key, lang, **{k: md(num(v) if k not in _NOT_COUNTS else v) for k, v in kw.items()})
+
+
+def num(value):
+    """A count with thousands separators ("500,000"); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        return value
+    return f"{int(value):,}"
 
 
 def page(require_data: bool = True) -> Ctx:
@@ -63,7 +81,7 @@ def page(require_data: bool = True) -> Ctx:
     false (the data page, where the user can upload)."""
     current = lang()
     t = partial(translate, lang=current)
-    data = loading.current()
+    data = loading.reviewed(loading.current())
     if data is None:
         st.error(t("data.no_default", path=str(loading.default_source())))
         if require_data:
@@ -77,6 +95,19 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 def md(value) -> str:
     """Text from the data made inert for ``st.markdown``: every Markdown/HTML special character escaped."""
     return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+_SHOWN_MAX_MB = 500  # Streamlit shows its limit in decimal units rounded to whole ones: 512 MB reads "1GB"
+
+
+def upload_limit(cap_mb: int = _SHOWN_MAX_MB) -> tuple[int, str]:
+    """The app's upload limit, in whole MB for ``st.file_uploader(max_upload_size=…)`` and as text ("500 MB"):
+    the library's (``GRAPHKIT_MAX_UPLOAD_BYTES``, checked again on every upload), at most ``cap_mb`` — above 500
+    Streamlit's drop zone would print "1GB per file" beside our label."""
+    from graphkit.settings import Settings
+
+    mb = max(1, min(cap_mb, Settings().max_upload_bytes // 2**20))
+    return mb, f"{mb} MB"
 
 
 def pct(x, digits: int = 1) -> str:

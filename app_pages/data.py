@@ -18,7 +18,7 @@ if ds is not None:
     st.markdown(t("data.in_use", name=ctx.data.name) + ("  \n" + t("data.uploaded_note") if ctx.data.uploaded else ""))
     counts = ds.counts()
     st.dataframe(pd.DataFrame({t("col.table"): [ctx.term(k) for k in counts], t("col.rows"): list(counts.values())}),
-                 hide_index=True)
+                 hide_index=True, column_config={t("col.rows"): st.column_config.NumberColumn(format="localized")})
     if ds.problems.items:
         with st.expander(t("data.load_warnings", n=len(ds.problems.warnings))):
             st.dataframe(widgets.problems_table(ctx, ds.problems), hide_index=True)
@@ -33,7 +33,9 @@ else:
 # ---- upload ------------------------------------------------------------------------------------------------------
 st.subheader(t("data.upload"))
 st.caption(t("data.upload_help"))
-upload = st.file_uploader(t("data.upload_label"), type=["zip", "xlsx", "ttl", "jsonld"], key=K.UPLOAD)
+limit_mb, limit_text = common.upload_limit()
+upload = st.file_uploader(t("data.upload_label", limit=limit_text), type=["zip", "xlsx", "ttl", "jsonld"], key=K.UPLOAD,
+                          max_upload_size=limit_mb)
 if upload is not None:
     payload = upload.getvalue()
     digest = loading.upload_token(payload)
@@ -60,6 +62,12 @@ if result:
     if problems.items:
         st.dataframe(widgets.problems_table(ctx, problems), hide_index=True)
         st.code("\n".join(problems.format_errors(ctx.lang) + problems.format_warnings(ctx.lang)), language=None)
+
+# ---- assessments: a review recorded elsewhere (or earlier), reloaded into this session ---------------------------
+if ds is not None:
+    st.subheader(t("review.title"))
+    st.caption(t("review.data_help"))
+    widgets.assessments_panel(ctx, where="data", uploader_key=K.R_UPLOAD_DATA)
 
 # ---- template and exports -------------------------------------------------------------------------------------------
 

@@ -61,10 +61,13 @@ def _choose() -> None:
 c2.selectbox(t("explorer.results", n=len(hits)), [h["id"] for h in hits], key=K.X_HIT, index=None,
              format_func=lambda i: _hit_label(next(h for h in hits if h["id"] == i)), on_change=_choose,
              placeholder=t("explorer.pick") if hits else t("explorer.no_hits") if query.strip() else t("explorer.type"))
+if query.strip() and not hits:
+    st.info(t("explorer.no_hit_msg", query=query.strip()))
 selected = state.get(K.X_SELECTED)
 focus = state.get(K.X_FOCUS)
 
-if focus and ds.kind_of(focus) in ("center", "org", "platform"):
+focused = bool(focus and ds.kind_of(focus) in ("center", "org", "platform"))
+if focused:
     c1, c2 = st.columns([3, 1])
     c1.info(t("explorer.focus", name=common.label_of(ctx, focus)))
     hops = c2.slider(t("center.hops"), 1, 3, 1, key=K.X_HOPS)
@@ -73,12 +76,28 @@ if focus and ds.kind_of(focus) in ("center", "org", "platform"):
         st.rerun()
     view = cache.neighbourhood(ctx.token, ds, focus, hops, cap, ctx.lang, tuple(edges))
 else:
+    hops = 1
     filters = dict(fields=tuple(fields) or None, groups=tuple(groups) or None, provinces=tuple(prov) or None,
                    foreign=foreign, platform_kinds=tuple(pkinds) or None, edge_kinds=tuple(edges) or None)
     with st.spinner(t("explorer.building")):
         view = cache.explore(ctx.token, ds, ctx.lang, cap, (selected,) if selected else (), **filters)
-st.caption(t("explorer.counts", nodes=len(view.nodes), edges=len(view.edges), matched=view.matched_nodes,
+c1, c2 = st.columns([3, 1])
+c1.caption(t("explorer.counts", nodes=len(view.nodes), edges=len(view.edges), matched=view.matched_nodes,
              matched_edges=view.matched_edges))
+
+
+def _gexf() -> bytes:
+    """Exactly the subgraph the filters (or the neighbourhood) matched, before the cap: built on click."""
+    from graphkit.present.view_export import subgraph_gexf
+    from graphkit.present.views import explore_subgraph, neighbourhood_subgraph
+
+    if focused:
+        return subgraph_gexf(neighbourhood_subgraph(ds, focus, hops=hops, edge_kinds=tuple(edges) or None))
+    return subgraph_gexf(explore_subgraph(ds, **filters))
+
+
+c2.download_button(t("net.gexf"), _gexf, file_name="graphkit-subgraph.gexf", mime="application/xml",
+                   key=f"{K.DOWNLOAD}:explorer:gexf", on_click="ignore", width="stretch")
 
 
 def _sync_search(node_id: str) -> None:

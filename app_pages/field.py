@@ -18,7 +18,7 @@ field_id = persistent_select(t("field.pick"), list(ds.fields), K.FIELD,
 field = ds.fields[field_id]
 gap = next(g for g in cache.gaps(ctx.token, ds) if g.field_id == field_id)
 st.subheader(md(f"{field_id} {field.name(ctx.lang)}"))
-st.caption(t("field.layout", layout=field.layout))
+st.caption(t("field.layout", layout=ctx.term(field.layout)))
 if field.difficulties:
     with st.expander(t("field.difficulties")):
         st.text(field.difficulties)

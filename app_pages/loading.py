@@ -2,7 +2,7 @@
 
 The default is ``GRAPHKIT_DATA``, else ``--data PATH`` after ``--`` on the command line
 (``streamlit run app.py -- --data PATH``), else ``data/sample``. It is loaded once per process
-(``st.cache_resource``, keyed by its path and modification time) and shared read-only by every session. An upload
+(a process-wide store keyed by its path and modification time) and shared read-only by every session. An upload
 belongs to the session that made it (kept in its session state), so two users never see each other's data.
 """
 
@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,8 @@ from app_pages.state import K
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 
-__all__ = ["Data", "default_source", "current", "accept_upload", "forget_upload", "upload_token"]
+__all__ = ["Data", "default_source", "current", "accept_upload", "forget_upload", "upload_token", "decisions",
+           "record", "reviewed"]
 
 
 @dataclass
@@ -32,6 +35,12 @@ class Data:
     dataset: object
     name: str
     uploaded: bool
+    base_token: str = ""  # the token of the data as loaded (before this session's decisions); "" = ``token``
+
+    @property
+    def review_token(self) -> str:
+        """The key of this session's decisions: the data as loaded, whatever was decided since."""
+        return self.base_token or self.token
 
 
 def default_source() -> Path:
@@ -57,32 +66,47 @@ def _stamp(path: Path) -> int:
     return path.stat().st_mtime_ns if path.exists() else 0
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _load(path: str, stamp: int):
-    from graphkit import validate_dataset
+@st.cache_resource(show_spinner=False)
+def _store() -> dict:
+    """The process-wide store of loaded defaults: {(path, stamp): report}, the newest four, behind one lock.
+    (Not ``st.cache_resource`` on the load itself: the load reports its progress to this session's page, and a
+    cached function may not draw outside itself.)"""
+    return {"lock": threading.Lock(), "reports": OrderedDict()}
 
-    return validate_dataset(path)
+
+def _load(path: str, stamp: int, progress=None):
+    from graphkit.io.load import validate_dataset
+
+    store = _store()
+    key = (path, stamp)
+    with store["lock"]:  # a second session waits for the load under way rather than loading again
+        reports = store["reports"]
+        if key not in reports:
+            reports[key] = validate_dataset(path, progress=progress)
+            while len(reports) > 4:
+                reports.popitem(last=False)
+        return reports[key]
 
 
-def current() -> Data | None:
+def current(progress=None) -> Data | None:
     """This session's dataset: its upload, else the default dataset (None when the default cannot be loaded;
-    :func:`default_report` then says why)."""
+    :func:`default_report` then says why). ``progress(stage, fraction)`` hears the stages of a first load."""
     up = st.session_state.get(K.UPLOADED)
     if up:
         return Data(up["token"], up["dataset"], up["name"], True)
     path = default_source()
-    report = default_report()
+    report = default_report(progress)
     if report is None or report.dataset is None:
         return None
     return Data(f"path:{path.resolve()}:{_stamp(path)}", report.dataset, str(path), False)
 
 
-def default_report():
+def default_report(progress=None):
     """The validation report of the default dataset (None when the path does not exist)."""
     path = default_source()
     if not path.exists():
         return None
-    return _load(str(path.resolve()), _stamp(path))
+    return _load(str(path.resolve()), _stamp(path), progress)
 
 
 def upload_token(data: bytes) -> str:
@@ -99,3 +123,39 @@ def forget_upload() -> None:
     st.session_state[K.UPLOADED] = None
     st.session_state[K.UPLOAD_DONE] = None
     st.session_state[K.UPLOAD_RESULT] = None
+
+
+# ---- the review recorded in this session ------------------------------------------------------------------------
+
+def decisions(token: str) -> list[dict]:
+    """This session's decisions on the dataset keyed by ``token`` (assessment rows, oldest first)."""
+    return st.session_state.setdefault(K.REVIEW, {}).setdefault(token, [])
+
+
+def record(token: str, rows) -> None:
+    """Add decisions; a later decision on the same center and check replaces the earlier one."""
+    kept = decisions(token)
+    for row in rows:
+        kept[:] = [r for r in kept if (r["center_id"], r["check_id"]) != (row["center_id"], row["check_id"])]
+        kept.append(dict(row))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _reviewed(token: str, digest: str, _ds, _rows: tuple):
+    from graphkit.present.review import with_assessments
+
+    return with_assessments(_ds, [dict(r) for r in _rows])
+
+
+def reviewed(data: Data | None) -> Data | None:
+    """``data`` with this session's decisions applied (a copy; the shared dataset is never changed), under its own
+    token so every cached result derived from it is its own."""
+    if data is None:
+        return None
+    rows = decisions(data.token)
+    if not rows:
+        return data
+    items = tuple(tuple(sorted((k, v) for k, v in r.items())) for r in rows)
+    digest = hashlib.sha256(repr(items).encode("utf-8")).hexdigest()[:16]
+    ds = _reviewed(data.token, digest, data.dataset, items)
+    return Data(f"{data.token}#review:{digest}", ds, data.name, data.uploaded, base_token=data.token)

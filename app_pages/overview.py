@@ -8,6 +8,7 @@ from app_pages import cache, common, widgets
 from app_pages.common import md, pct
 from app_pages.state import K
 from graphkit import Rules
+from graphkit.present.heatmap import GROUPINGS, ORDERS
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds
@@ -27,22 +28,29 @@ threshold = Rules().min_coverage
 meeting = int((own["ratio"] >= threshold).sum())
 
 # ---- headline figures ----------------------------------------------------------------------------------------
+num = common.num
 cols = st.columns(6)
 national = int((centers["level"] == "national").sum())
-cols[0].metric(t("kpi.centers"), len(centers), help=t("kpi.centers_help", national=national,
-                                                       provincial=len(centers) - national))
-cols[1].metric(t("kpi.orgs"), len(orgs), help=t("kpi.orgs_help", foreign=int((orgs["country"] != "CN").sum())))
+provincial = len(centers) - national
+cols[0].metric(t("kpi.centers"), num(len(centers)), help=t("kpi.centers_help", national=national, provincial=provincial))
+cols[1].metric(t("kpi.orgs"), num(len(orgs)), help=t("kpi.orgs_help", foreign=int((orgs["country"] != "CN").sum())))
 active = int((platforms["status"].fillna("active") == "active").sum())
-cols[2].metric(t("kpi.platforms"), len(platforms), help=t("kpi.platforms_help", active=active))
+cols[2].metric(t("kpi.platforms"), num(len(platforms)), help=t("kpi.platforms_help", active=active))
 cols[3].metric(t("kpi.fields_with_center"), f"{len(layout_fields) - sum(1 for g in layout_fields if g.centers == 0)}"
                f"/{len(layout_fields)}", help=t("kpi.fields_with_center_help"))
-cols[4].metric(t("kpi.coverage_met"), f"{meeting}/{len(centers)}", help=t("kpi.coverage_met_help", threshold=pct(threshold, 0)))
+cols[4].metric(t("kpi.coverage_met"), f"{num(meeting)}/{num(len(centers))}",
+               help=t("kpi.coverage_met_help", threshold=pct(threshold, 0)))
 with cols[5]:
-    if len(centers) <= 200 or st.button(t("kpi.eligible_compute", n=len(centers)), key=f"{K.OPEN}:overview:eligible"):
-        with st.spinner(t("kpi.eligible_running", n=len(centers))):
+    # 64号 is about upgrading provincial centers: the count is of those; national ones are national already
+    if len(centers) <= 200 or st.button(t("kpi.eligible_compute", n=provincial), key=f"{K.OPEN}:overview:eligible"):
+        with st.spinner(t("kpi.eligible_running", n=provincial)):
             summary = cache.all_checks(ctx.token, ds, cache.today())
-        eligible = summary.drop_duplicates("center_id")["eligible"].sum()
-        st.metric(t("kpi.eligible"), f"{int(eligible)}/{len(centers)}", help=t("kpi.eligible_help"))
+        level = dict(zip(centers["center_id"], centers["level"]))
+        per_center = summary.drop_duplicates("center_id")
+        per_center = per_center[per_center["center_id"].map(level) != "national"]
+        eligible = int(per_center["eligible"].sum())
+        st.metric(t("kpi.eligible"), f"{num(eligible)}/{num(provincial)}", help=t("kpi.eligible_help", national=national))
+        st.caption(t("kpi.already_national", n=national))
 
 # ---- fields with no center / no reach ------------------------------------------------------------------------
 st.subheader(t("overview.gaps"))
@@ -86,34 +94,39 @@ c1, c2, c3 = st.columns([3, 2, 2])
 field_ids = list(ds.fields)
 chosen = c1.multiselect(t("overview.heat_fields"), field_ids, key=K.HEAT_FIELDS,
                         format_func=lambda f: f"{f} {ds.fields[f].name(ctx.lang)}", placeholder=t("all"))
-orders = ["field", "worst", "best"]
-order = c2.selectbox(t("overview.heat_order"), orders, key=K.HEAT_ORDER, format_func=lambda o: t(f"order.{o}"))
-rows = c3.slider(t("overview.heat_rows"), 10, 200, 60, step=10, key=K.HEAT_ROWS)
-sel = own if not chosen else own[own["field_id"].isin(chosen)]
-sel = sel.assign(_r=sel["ratio"].fillna(-1))
-sel = {"field": sel.sort_values(["field_id", "center_id"]), "worst": sel.sort_values(["_r", "center_id"]),
-       "best": sel.sort_values(["_r", "center_id"], ascending=[False, True])}[order]
-shown = sel["center_id"].head(rows).tolist()
-if len(sel) > rows:
-    st.caption(t("overview.heat_more", shown=rows, total=len(sel)))
-long = cache.coverage_long(ctx.token, ds)
-cells = long[long["center_id"].isin(shown)].copy()
-cells["center"] = cells["center_id"].map(lambda c: f"{names.get(c, c)} ({c})")
-cells["field"] = cells["field_id"].map(lambda f: ds.fields[f].name(ctx.lang))
-cells["share"] = cells.apply(lambda r: f"{r['covered']}/{r['total']} ({pct(r['ratio'])})", axis=1)
-y_order = [f"{names.get(c, c)} ({c})" for c in shown]
-base = alt.Chart(cells).encode(
-    x=alt.X("field_id:N", title=t("col.field"), sort=field_ids, axis=alt.Axis(labelAngle=0)),
-    y=alt.Y("center:N", title=None, sort=y_order),
-    tooltip=[alt.Tooltip("center:N", title=t("col.center")), alt.Tooltip("field:N", title=t("col.field")),
-             alt.Tooltip("share:N", title=t("col.coverage"))])
-heat = base.mark_rect().encode(color=alt.condition(
-    "isValid(datum.ratio)", alt.Color("ratio:Q", title=t("col.coverage"), scale=alt.Scale(domain=[0, 1], scheme="blues")),
-    alt.value("#eeeeee")))
-frame = base.transform_filter("datum.own").mark_rect(filled=False, stroke="#c0392b", strokeWidth=2)
-st.altair_chart((heat + frame).properties(height=max(200, 18 * len(shown))), width="stretch")
+group = c2.selectbox(t("overview.heat_group"), list(GROUPINGS), key=K.HEAT_GROUP, format_func=lambda g: t(f"group.{g}"))
+query = c3.text_input(t("overview.heat_search"), key=K.HEAT_QUERY, placeholder=t("overview.heat_search_hint"),
+                      disabled=group != "center")
+c1, c2, _ = st.columns([3, 2, 2])
+order = c2.selectbox(t("overview.heat_order"), list(ORDERS), key=K.HEAT_ORDER, format_func=lambda o: t(f"order.{o}"),
+                     disabled=group != "center")
+rows = c1.slider(t("overview.heat_rows"), 10, 200, 40, step=10, key=K.HEAT_ROWS)
+cells, matched = cache.heatmap(ctx.token, ds, tuple(chosen), group, order, rows, query if group == "center" else "",
+                               ctx.lang)
+if matched > rows:
+    st.caption(t("overview.heat_more", shown=common.num(rows), total=common.num(matched)))
+if not len(cells):
+    st.info(t("overview.heat_none"))
+else:
+    cells = cells.assign(share=[f"{c}/{n} ({pct(r)})" if n else t("overview.no_platform")
+                                for c, n, r in zip(cells["covered"], cells["total"], cells["ratio"])],
+                         defined=cells["ratio"].notna())
+    y_order = list(dict.fromkeys(cells["label"]))
+    base = alt.Chart(cells).encode(
+        x=alt.X("field:N", title=None, sort=[ds.fields[f].name(ctx.lang) for f in field_ids],
+                axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=200, labelOverlap=False)),
+        y=alt.Y("label:N", title=None, sort=y_order, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+        tooltip=[alt.Tooltip("title:N", title=t("col.center") if group == "center" else t(f"group.{group}")),
+                 alt.Tooltip("field:N", title=t("col.field")), alt.Tooltip("share:N", title=t("col.coverage"))])
+    heat = base.transform_filter("datum.defined").mark_rect().encode(
+        color=alt.Color("ratio:Q", title=t("col.coverage"), scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                        legend=alt.Legend(format="%", orient="bottom")))
+    empty = base.transform_filter("!datum.defined").mark_rect(color="#bdbdbd")
+    frame = base.transform_filter("datum.own").mark_rect(filled=False, stroke="#c0392b", strokeWidth=2)
+    st.altair_chart((heat + empty + frame).properties(height=22 * len(y_order) + 40), width="stretch")
 
 # ---- provenance ----------------------------------------------------------------------------------------------
 st.subheader(t("overview.provenance"))
 prov = [(ctx.term(table), source or t("prov.unspecified"), n) for table, by in ds.provenance().items() for source, n in by.items()]
-st.dataframe(pd.DataFrame(prov, columns=[t("col.table"), t("col.source"), t("col.rows")]), hide_index=True)
+st.dataframe(pd.DataFrame(prov, columns=[t("col.table"), t("col.source"), t("col.rows")]), hide_index=True,
+             column_config={t("col.rows"): st.column_config.NumberColumn(format="localized")})

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-__all__ = ["K", "widget", "get", "put", "persistent_select"]
+__all__ = ["K", "CODED", "relabel", "widget", "get", "put", "persistent_select"]
 
 
 class K:
@@ -27,6 +27,7 @@ class K:
     NEO4J_RESULT = "neo4j_result"  # the last server answer (tables) or error text
     NEO4J_FORM = "neo4j_form"  # form
     CLICKS = "clicks"  # {component key: ts of the last click handled}
+    NET_METRIC, NET_MODE, NET_LABELS = "net_metric", "net_mode", "net_labels"  # widgets, + ":" + the network's key
     # buttons and downloads (a panel's key is one of these plus the panel's name)
     OPEN, DOWNLOAD = "open", "download"
     # selections shared by pages
@@ -34,6 +35,7 @@ class K:
     FIELD = "field"
     # overview
     HEAT_FIELDS, HEAT_ORDER, HEAT_ROWS = "heat_fields", "heat_order", "heat_rows"  # widgets
+    HEAT_GROUP, HEAT_QUERY = "heat_group", "heat_query"  # widgets
     OV_FIELD = "ov_field"  # widget: the field to open
     # center page
     HOPS = "hops"  # widget
@@ -61,6 +63,13 @@ class K:
     # what-if
     WHATIF = "whatif"  # {center_id: {"add": [...], "remove": [...]}} — this session's edits only
     W_REMOVE, W_ADDED, W_QUERY, W_PICK = "w_remove", "w_added", "w_query", "w_pick"  # widgets
+    # the review recorded in this session (center page; reloaded on the center or data page)
+    REVIEW = "review"  # {data token: [assessment rows]}: this session's decisions, per dataset
+    R_FORM, R_CHECK, R_STATUS, R_NOTE, R_EVIDENCE = "r_form", "r_check", "r_status", "r_note", "r_evidence"  # widgets
+    R_NAME, R_DATE = "r_name", "r_date"  # widgets
+    R_UPLOAD, R_UPLOAD_DATA = "r_upload", "r_upload_data"  # widgets: assessments to reload (center, data page)
+    R_UPLOAD_DONE = "r_upload_done"  # {uploader key: digest of the last file read}
+    R_UPLOAD_RESULT = "r_upload_result"  # {"name", "n", "problems"} of the last assessments upload
     # claims
     CLAIMS_UPLOAD = "claims_upload"  # widget
     CLAIMS_SOURCE = "claims_source"  # widget: dataset | upload
@@ -68,6 +77,22 @@ class K:
     CLAIMS_INTAKE = "claims_intake"  # {"key", "result"}: the last intake of an uploaded application
     CLAIMS_SETTLE = "claims_settle"  # widget prefix: one select box per ambiguous name
     CLAIMS_USE = "claims_use"  # widget: use the merged data
+
+
+# Widgets whose options are shown in the UI language. Streamlit keeps a select's choice as the text it showed, so after
+# a language switch that text matches no option: :func:`relabel` sets each choice again (as its code), and the widget
+# then shows it in the new language.
+CODED = (K.HEAT_FIELDS, K.HEAT_GROUP, K.HEAT_ORDER, K.OV_FIELD, K.X_FIELDS, K.X_GROUPS, K.X_FOREIGN, K.X_PLATFORM_KINDS,
+         K.X_EDGES, K.X_HIT, K.EXPORT_FORMAT, K.R_CHECK, K.R_STATUS, K.CLAIMS_SOURCE, K.EVIDENCE, K.COVERAGE_PICK,
+         f"_w_{K.CENTER}", f"_w_{K.FIELD}", *(f"{k}:{n}" for k in (K.NET_METRIC, K.NET_MODE)
+                                              for n in (K.EGO_CLICK, K.FIELD_CLICK, K.X_CLICK)))
+
+
+def relabel() -> None:
+    """After a language switch: every coded widget's choice set again, by its code (see :data:`CODED`)."""
+    for key in CODED:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def widget(key: str) -> str:

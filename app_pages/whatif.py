@@ -48,6 +48,8 @@ with right:
     query = st.text_input(t("whatif.search"), key=K.W_QUERY, placeholder=t("explorer.search_hint"))
     hits = [h for h in cache.search(ctx.token, ds, query) if h["kind"] != "center" and h["id"] not in members] \
         if query.strip() else []
+    if query.strip() and not hits:
+        st.info(t("whatif.no_hit_msg", query=query.strip()))
     c1, c2 = st.columns([3, 1])
     pick = c1.selectbox(t("explorer.results", n=len(hits)), [h["id"] for h in hits], key=K.W_PICK, index=None,
                         format_func=lambda m: label_of(ctx, m), placeholder=t("explorer.pick") if hits else t("explorer.type"))

@@ -36,7 +36,31 @@ def synthetic_banner(ctx: Ctx) -> None:
         st.warning(ctx.t("prov.banner", parts=ctx.t("sep").join(parts)), icon="⚠️")
 
 
-def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, on_click=None) -> str | None:
+def _view_options(ctx: Ctx, view, key: str):
+    """The controls above a network: size or colour the nodes by a metric, labels on or off. Returns the nodes to
+    draw, the legend's note on what sizes or colours mean, and whether to draw labels."""
+    from graphkit.present.metrics import METRICS
+    from graphkit.present.viz import scale_nodes
+
+    c1, c2, c3 = st.columns([2, 2, 1])
+    metric = c1.selectbox(ctx.t("net.metric"), ["none", *METRICS], key=f"{K.NET_METRIC}:{key}",
+                          format_func=lambda m: ctx.t(f"metric.{m}"))
+    mode = c2.radio(ctx.t("net.mode"), ["size", "color"], key=f"{K.NET_MODE}:{key}", horizontal=True,
+                    format_func=lambda m: ctx.t(f"net.mode_{m}"), disabled=metric == "none")
+    labels = c3.toggle(ctx.t("net.labels"), value=True, key=f"{K.NET_LABELS}:{key}")
+    if metric == "none":
+        return view.nodes, None, labels
+    values = cache.node_metric(ctx.token, ctx.ds, tuple(view.node_ids()), metric)
+    nodes, span = scale_nodes(view.nodes, values, mode, lo=0.0, hi=1.0 if metric == "coverage" else None)
+    if span is None:
+        return nodes, ctx.t("net.metric_none", metric=ctx.t(f"metric.{metric}")), labels
+    shown = (lambda v: pct(v, 0)) if metric == "coverage" else (lambda v: f"{v:,.0f}")
+    note = ctx.t(f"net.note_{mode}", metric=ctx.t(f"metric.{metric}"), lo=shown(span[0]), hi=shown(span[1]))
+    return nodes, note, labels
+
+
+def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, on_click=None,
+            export_name: str | None = None) -> str | None:
     """Draw a view with the click-to-select component; returns the selected node id (kept under ``selected_key``).
     A click keeps the node under ``selected_key``, calls ``on_click(node_id)`` and reruns the page."""
     from app_components.network import network as component
@@ -47,9 +71,11 @@ def network(ctx: Ctx, view, *, key: str, selected_key: str, height: int = 560, o
     if not view.nodes:
         st.info(ctx.t("net.empty"))
         return None
+    nodes, note, labels = _view_options(ctx, view, key)
     selected = st.session_state.get(selected_key)
-    clicked = component(view.nodes, view.edges, key=key, height=height, lang=ctx.lang,
-                        selected=selected if selected in set(view.node_ids()) else None)
+    clicked = component(nodes, view.edges, key=key, height=height, lang=ctx.lang,
+                        selected=selected if selected in set(view.node_ids()) else None, labels=labels,
+                        legend_note=note, export_name=export_name or key)
     clicks = st.session_state.setdefault(K.CLICKS, {})
     if clicked and clicked.get("ts") != clicks.get(key):
         clicks[key] = clicked.get("ts")
@@ -94,7 +120,7 @@ def details(ctx: Ctx, node_id: str | None, *, where: str) -> None:
                  (ctx.t("col.members"), str(info["members"])),
                  (ctx.t("col.coverage"), f"{info['covered']}/{info['total']} ({pct(info['ratio'])})")]
     elif entity == "org":
-        rows += [(ctx.t("col.kind"), ctx.term(info["kind"])), (ctx.t("col.country"), info.get("country") or ""),
+        rows += [(ctx.t("col.kind"), ctx.term(info["kind"])), (ctx.t("col.country"), ctx.country(info.get("country"))),
                  (ctx.t("col.province"), info.get("province") or ""),
                  (ctx.t("col.sme"), ctx.term({True: "yes", False: "no"}.get(info.get("is_sme"), "unknown"))),
                  (ctx.t("col.aliases"), "、".join(info.get("aliases") or ())),
@@ -170,3 +196,67 @@ def fmt_value(ctx: Ctx, value) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(ctx.term(v) for v in value) if value else "—"
     return ctx.term(value) if isinstance(value, str) else str(value)
+
+
+def assessments_panel(ctx: Ctx, *, where: str, uploader_key: str) -> None:
+    """This session's decisions (every center): the table, ``assessments.csv``/``.xlsx`` downloads, and an upload
+    that reloads assessments (read against the loaded data; every problem shown, nothing taken on an error)."""
+    from app_pages import loading
+    from graphkit.present import review
+
+    rows = loading.decisions(ctx.data.review_token)
+    if rows:
+        st.dataframe(decisions_table(ctx, rows), hide_index=True)
+        c1, c2 = st.columns(2)
+        c1.download_button(ctx.t("review.csv"), lambda: review.assessments_csv_bytes(rows), file_name="assessments.csv",
+                           mime="text/csv", key=f"{K.DOWNLOAD}:{where}:assessments.csv", on_click="ignore")
+        c2.download_button(ctx.t("review.xlsx"), lambda: review.assessments_xlsx_bytes(rows), file_name="assessments.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=f"{K.DOWNLOAD}:{where}:assessments.xlsx", on_click="ignore")
+    else:
+        st.caption(ctx.t("review.none_yet"))
+    from app_pages.common import upload_limit
+
+    limit_mb, limit_text = upload_limit(10)  # an assessments table is small
+    upload = st.file_uploader(ctx.t("review.upload", limit=limit_text), type=["csv", "xlsx"], key=uploader_key,
+                              help=ctx.t("review.upload_help"), max_upload_size=limit_mb)
+    done = st.session_state.setdefault(K.R_UPLOAD_DONE, {})
+    if upload is not None:
+        from app_pages.loading import upload_token
+
+        payload = upload.getvalue()
+        digest = upload_token(payload)
+        if done.get(uploader_key) != digest:
+            done[uploader_key] = digest
+            base = loading.current()  # read against the data as loaded
+            found, problems = review.read_assessments(payload, upload.name, base.dataset)
+            if found:
+                loading.record(ctx.data.review_token, found)
+            st.session_state[K.R_UPLOAD_RESULT] = {"name": upload.name, "n": len(found), "problems": problems}
+            st.rerun()
+    result = st.session_state.get(K.R_UPLOAD_RESULT)
+    if result:
+        problems = result["problems"]
+        if problems.has_errors():
+            st.error(ctx.t("review.rejected", name=result["name"], errors=len(problems.errors)))
+            st.code("\n".join(problems.format_errors(ctx.lang)), language=None)
+        else:
+            st.success(ctx.t("review.loaded", name=result["name"], n=result["n"]))
+
+
+def decisions_table(ctx: Ctx, rows) -> pd.DataFrame:
+    """Decisions as a person reads them: center and check by name, the decision in words."""
+    from graphkit.model.notice import CHECKS
+
+    def title(check_id: str) -> str:
+        d = CHECKS.get(check_id)
+        return f"{check_id} {d.title_zh if ctx.lang == 'zh' else d.title_en}" if d else check_id
+
+    return pd.DataFrame({
+        ctx.t("col.center"): [label_of(ctx, r["center_id"]) for r in rows],
+        ctx.t("col.check"): [title(r["check_id"]) for r in rows],
+        ctx.t("review.decision"): [status(ctx, r["status"]) for r in rows],
+        ctx.t("review.name"): [r.get("assessor") or "" for r in rows],
+        ctx.t("review.date"): [r.get("date") or "" for r in rows],
+        ctx.t("review.note"): [r.get("note") or "" for r in rows],
+        ctx.t("review.evidence"): [r.get("evidence") or "" for r in rows]})

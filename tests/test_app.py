@@ -94,13 +94,14 @@ def test_overview_numbers(app, ds):
     goto(app, "overview")
     t = text.t
     assert metric(app, t("kpi.centers")) == str(len(ds.frames["centers"]))
-    assert metric(app, t("kpi.orgs")) == str(len(ds.frames["organizations"]))
+    assert metric(app, t("kpi.orgs")) == f"{len(ds.frames['organizations']):,}"
     layout = [g for g in gaps(ds) if g.layout == "2017-64"]
     assert metric(app, t("kpi.fields_with_center")) == f"{sum(g.centers > 0 for g in layout)}/{len(layout)}"
     meeting = sum(c.ratio is not None and c.ratio >= 0.5 for c in coverage(ds))
     assert metric(app, t("kpi.coverage_met")) == f"{meeting}/{len(ds.frames['centers'])}"
-    eligible = sum(r.eligible for r in check(ds, as_of=TODAY))
-    assert metric(app, t("kpi.eligible")) == f"{eligible}/{len(ds.frames['centers'])}"
+    provincial = ds.frames["centers"]["level"] == "provincial"
+    eligible = sum(r.eligible for r in check(ds, as_of=TODAY) if ds.center(r.center_id).level == "provincial")
+    assert metric(app, t("kpi.eligible")) == f"{eligible}/{int(provincial.sum())}"
     no_center = [g.field_id for g in gaps(ds) if g.centers == 0]
     assert f"**{t('overview.no_center', n=len(no_center))}**" in texts(app, "markdown")
     listed = " ".join(texts(app, "markdown"))
@@ -336,6 +337,8 @@ def test_every_selector_through_its_options(app, page):
                 if not found:  # the widget went away (e.g. a search box emptied its results)
                     break
                 found = found[0]
+                if found.disabled:  # as a browser user: a disabled widget cannot be changed
+                    break
                 if kind == "selectbox":
                     found.select_index(list(found.options).index(value)).run()
                 elif kind == "radio":
@@ -350,11 +353,18 @@ def test_every_selector_through_its_options(app, page):
 
 
 def test_catalog_is_complete_in_both_languages():
+    from graphkit.io.load import STAGES
+    from graphkit.present.heatmap import GROUPINGS, ORDERS
+    from graphkit.present.metrics import METRICS
+
     used = set()
     for path in [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]:
         used |= set(re.findall(r"""\bt\(\s*["']([\w.]+)["']""", path.read_text(encoding="utf-8")))
     # keys built at run time: every member of each family
-    used |= {f"nav.{p}" for p in PAGES} | {f"{p}.title" for p in PAGES} | {f"order.{o}" for o in ("field", "worst", "best")}
+    used |= {f"nav.{p}" for p in PAGES} | {f"{p}.title" for p in PAGES} | {f"order.{o}" for o in ORDERS}
+    used |= {f"group.{g}" for g in GROUPINGS} | {f"metric.{m}" for m in ("none", *METRICS)}
+    used |= {f"net.mode_{m}" for m in ("size", "color")} | {f"net.note_{m}" for m in ("size", "color")}
+    used |= {f"data.stage_{s}" for s in STAGES}
     used |= {f"minimal.{m}" for m in (True, False, None)} | {f"center.report_{f}" for f in ("html", "md")}
     used |= {f"claims.source_{s}" for s in ("upload", "dataset")} | {f"explorer.foreign_{v}" for v in ("any", "domestic", "foreign")}
     used |= {f"format.{f}" for f in ("turtle", "jsonld", "graphml", "gexf", "csv", "xlsx")}
@@ -508,3 +518,159 @@ def test_claims_intake_settle_an_ambiguous_name(app, ds):
     app.button(key=K.CLAIMS_USE).click().run()
     ok(app)
     assert app.session_state[K.UPLOADED]["dataset"].center("T1").name == "测试中心"
+
+
+# ---- issue 12: readable by a reviewer -------------------------------------------------------------------------
+
+def _examples(key: str) -> list[str]:
+    """The examples a placeholder names ("如：哈工大、机器人" → ["哈工大", "机器人"])."""
+    return text.t(key).split("：", 1)[1].split("、")
+
+
+@pytest.mark.parametrize("page, box, hit", [("explorer", K.X_QUERY, K.X_HIT), ("whatif", K.W_QUERY, K.W_PICK)])
+def test_search_finds_the_placeholders_examples_and_says_no_hit_in_chinese(app, page, box, hit):
+    goto(app, page)
+    examples = _examples("explorer.search_hint")
+    assert examples == ["哈工大", "机器人"]
+    for example in examples:
+        app.text_input(key=box).input(example).run()
+        ok(app)
+        assert app.selectbox(key=hit).options, example  # something found
+        if example == "哈工大":  # the short form finds the full name (the sample has no such alias)
+            assert [o.split(" ")[0] for o in app.selectbox(key=hit).options] == ["哈尔滨工业大学"]
+    app.text_input(key=box).input("zzzz").run()
+    ok(app)  # was KeyError: 0 and Streamlit's English error page
+    message = "explorer.no_hit_msg" if page == "explorer" else "whatif.no_hit_msg"
+    assert shown(message, query="zzzz") in texts(app, "info")
+    assert not app.selectbox(key=hit).options
+
+
+def test_explorer_by_province_keeps_the_centers_and_their_edges(app):
+    goto(app, "explorer")  # its default field: X01 (the field of the first center)
+    app.multiselect(key=K.X_PROVINCES).set_value(["北京"]).run()
+    ok(app)
+    # was "显示 ... 0 条边": 河南's C0046 stays because 北京 organisations are its members
+    assert shown("explorer.counts", nodes=20, edges=13, matched=20, matched_edges=13) in texts(app, "caption")
+
+
+def test_language_switch_shows_every_choice_in_the_new_language(app):
+    """The browser keeps a select's choice as the text it showed: after a switch the app must send the choice again,
+    in the new language (else the radio shows nothing selected while its filter stays on)."""
+    goto(app, "explorer")
+    app.radio(key=K.X_FOREIGN).set_value("foreign").run()
+    app.multiselect(key=K.X_GROUPS).set_value(["university"]).run()
+    app.segmented_control(key=K.LANG).set_value("en").run()
+    ok(app)
+    radio = app.radio(key=K.X_FOREIGN)
+    assert (radio.value, radio.proto.set_value, radio.proto.raw_value) == ("foreign", True, "foreign")
+    groups = app.multiselect(key=K.X_GROUPS)
+    assert (groups.value, groups.proto.set_value, list(groups.proto.raw_values)) == (["university"], True, ["university"])
+    fields = app.multiselect(key=K.X_FIELDS)
+    assert list(fields.proto.raw_values) == ["X01 Power batteries"]  # was still "X01 动力电池"
+    goto(app, "overview")
+    app.selectbox(key=K.HEAT_ORDER).select("best").run()
+    app.segmented_control(key=K.LANG).set_value("zh").run()
+    ok(app)
+    order = app.selectbox(key=K.HEAT_ORDER)
+    assert (order.value, order.proto.set_value, order.proto.raw_value) == ("best", True, "本领域覆盖率从高到低")
+
+
+def test_headline_counts_provincial_centers_and_thousands_separators(app):
+    goto(app, "overview")
+    assert metric(app, "省级中心全部达标") == "1/20"
+    assert "另有 26 个已是国家级中心" in texts(app, "caption")
+    assert metric(app, "机构") == "2,034"
+    assert "46 个创新中心 · 2,034 家机构 · 720 个平台" in texts(app, "caption")
+
+
+def _heatmap_spec(at) -> dict:
+    import json
+
+    charts = [e for e in at.main if getattr(e, "type", "") == "vega_lite_chart"]
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def test_heat_map_labels_rows_names_fields_and_groups(app):
+    goto(app, "overview")
+    spec = _heatmap_spec(app)
+    layers = spec["layer"]
+    assert [layer["encoding"]["x"]["field"] for layer in layers] == ["field"] * 3  # field names, not ids
+    assert layers[0]["encoding"]["y"]["axis"]["labelOverlap"] is False  # every row keeps its label
+    assert layers[1]["mark"]["color"] == "#bdbdbd"  # a field without platforms is grey
+    assert text.t("overview.heat_more", shown="40", total="46") in texts(app, "caption")
+    app.selectbox(key=K.HEAT_GROUP).select("province").run()
+    ok(app)
+    assert app.text_input(key=K.HEAT_QUERY).disabled
+    app.selectbox(key=K.HEAT_GROUP).select("center").run()
+    app.text_input(key=K.HEAT_QUERY).input("zzzz").run()
+    assert text.t("overview.heat_none") in texts(app, "info")
+
+
+def test_codes_shown_in_words_and_the_real_upload_limit(app):
+    goto(app, "center")
+    app.selectbox(key=widget(K.CENTER)).select("C0005").run()
+    ok(app)
+    countries = [d.value for d in app.dataframe if "国家/地区" in d.value.columns and "数量" in d.value.columns][0]
+    assert "US" not in set(countries["国家/地区"]) and "中国" in set(countries["国家/地区"])
+    first = app.dataframe[0].value
+    assert "2017-64" not in " ".join(first["要求"]) and "64号文附件布局（22 个领域）" in list(first["要求"])
+    goto(app, "data")
+    warnings = " ".join(m for d in app.dataframe if "问题" in d.value.columns for m in d.value["问题"])
+    assert "reorganized" not in warnings and "revoked" not in warnings and "平台状态为 重组" in warnings
+    uploader = app.get("file_uploader")[0].proto
+    # Streamlit prints max_upload_size itself ("500MB per file"): the label and the limit say the same
+    assert (uploader.label, uploader.max_upload_size_mb) == ("选择文件（单个文件不超过 500 MB；zip 解压后合计也不超过）", 500)
+
+
+def test_a_review_recorded_exported_reloaded(monkeypatch, app):
+    from graphkit.present.review import assessments_csv_bytes
+
+    goto(app, "center")
+    app.selectbox(key=widget(K.CENTER)).select("C0001").run()
+    assert app.expander[1].label == "✎ 2 · 面向重大需求、突出协同创新 — 待评审"
+    app.selectbox(key=K.R_CHECK).select("2")
+    app.radio(key=K.R_STATUS).set_value("not_met")
+    app.text_area(key=K.R_NOTE).input("需求论证不足")
+    submit = [b for b in app.button if b.proto.form_id][0]
+    submit.click().run()
+    assert texts(app, "error") == [text.t("review.need_name")]  # a decision names its reviewer
+    app.text_input(key=K.R_NAME).input("张三")
+    [b for b in app.button if b.proto.form_id][0].click().run()
+    ok(app)
+    assert app.expander[1].label == "✘ 2 · 面向重大需求、突出协同创新 — 不符合"
+    table = [d.value for d in app.dataframe if "评审人" in d.value.columns][0]
+    assert table.to_dict("records") == [{"创新中心": "国家动力电池创新中心 (C0001)", "条件": "2 面向重大需求、突出协同创新",
+                                         "评审结论": "✘ 不符合", "评审人": "张三", "日期": TODAY, "说明": "需求论证不足",
+                                         "证据": ""}]
+    # another session reloads the exported table on the data page: the decision holds there too
+    exported = assessments_csv_bytes([{"center_id": "C0001", "check_id": "2", "status": "not_met", "assessor": "张三",
+                                       "date": TODAY, "note": "需求论证不足"}])
+    other = goto(start(monkeypatch), "data")
+    other.file_uploader(key=K.R_UPLOAD_DATA).set_value(("assessments.csv", exported, "text/csv")).run()
+    ok(other)
+    assert shown("review.loaded", name="assessments.csv", n=1) in texts(other, "success")
+    goto(other, "center").selectbox(key=widget(K.CENTER)).select("C0001").run()
+    assert other.expander[1].label == "✘ 2 · 面向重大需求、突出协同创新 — 不符合"
+    # a bad table: every problem, nothing taken
+    bad = "center_id,check_id,status\nC0001,99,ok\n".encode()
+    third = goto(start(monkeypatch), "data")
+    third.file_uploader(key=K.R_UPLOAD_DATA).set_value(("bad.csv", bad, "text/csv")).run()
+    ok(third)
+    assert texts(third, "error") == [shown("review.rejected", name="bad.csv", errors=2)]
+    assert third.code[-1].value.splitlines()[1] == "bad.csv:2:status: 取值 ok 无效，应为：met / not_met"
+
+
+def test_network_views_by_metric_without_labels(app):
+    goto(app, "explorer")
+    app.selectbox(key=f"{K.NET_METRIC}:{K.X_CLICK}").select("coverage").run()
+    app.radio(key=f"{K.NET_MODE}:{K.X_CLICK}").set_value("color").run()
+    app.toggle(key=f"{K.NET_LABELS}:{K.X_CLICK}").set_value(False).run()
+    ok(app)
+    import json
+
+    component = [e for e in app.main if getattr(e, "type", "") == "component_instance"]
+    args = json.loads(component[0].proto.json_args)
+    assert "节点颜色：本领域覆盖率（中心），0%（浅）至 100%（深）；灰色为无此指标" in args["html"]
+    graph = json.loads(args["html"].split('id="gk-data">', 1)[1].split("</script>", 1)[0])
+    assert {n["label"] for n in graph["nodes"]} == {" "}

@@ -15,7 +15,7 @@ from graphkit.model.schema import TABLES
 from graphkit.model.validate import validate_raw
 from graphkit.settings import Settings
 
-__all__ = ["load_dataset", "validate_dataset"]
+__all__ = ["STAGES", "load_dataset", "validate_dataset"]
 
 log = logging.getLogger(__name__)
 
@@ -26,34 +26,47 @@ def _raw_counts(raw: RawDataset) -> dict[str, int]:
     return out
 
 
-def validate_dataset(source, *, name: str | None = None, settings: Settings | None = None) -> ValidationReport:
+STAGES = ("reading", "validating", "indexing", "done")
+
+
+def validate_dataset(source, *, name: str | None = None, settings: Settings | None = None,
+                     progress=None) -> ValidationReport:
     """Read and validate ``source``; never raises for bad data (the report says what is wrong).
 
     Every problem is reported at once: when a file cannot be read, the other files are still validated, and
-    only the "unknown id" errors that the unreadable file would have answered are left out.
+    only the "unknown id" errors that the unreadable file would have answered are left out. ``progress``, if
+    given, is called as ``progress(stage, fraction)`` as each stage starts (``STAGES``; "done" at 1.0).
     """
+    step = progress or (lambda stage, fraction: None)
     problems = Problems()
     own = not isinstance(source, RawDataset)
+    step("reading", 0.0)
     raw = read_raw(source, problems, settings, name=name) if own else source
     counts = _raw_counts(raw)
     origin = str(raw.origin)
     # skips the references an unreadable file would have answered; frees our own raw tables as it goes
+    step("validating", 0.4)
     tables = validate_raw(raw, problems, consume=own)
     del raw
     release_arrow_memory()
     if tables is None or problems.has_errors():
+        step("done", 1.0)
         return ValidationReport(problems, counts, None)
+    step("indexing", 0.7)
     ds = Dataset(tables, problems, origin=origin)
     release_arrow_memory()  # and what building the indexes used
+    step("done", 1.0)
     return ValidationReport(problems, ds.counts(), ds)
 
 
-def load_dataset(source, *, name: str | None = None, settings: Settings | None = None, lang: str = "zh") -> Dataset:
+def load_dataset(source, *, name: str | None = None, settings: Settings | None = None, lang: str = "zh",
+                 progress=None) -> Dataset:
     """Load and validate a dataset (folder of CSVs, .zip, .xlsx, .ttl, .jsonld, or upload bytes with ``name``).
 
     Raises :class:`graphkit.errors.InvalidDatasetError` with every problem when the dataset is invalid.
+    ``progress(stage, fraction)`` as in :func:`validate_dataset`.
     """
-    report = validate_dataset(source, name=name, settings=settings)
+    report = validate_dataset(source, name=name, settings=settings, progress=progress)
     if report.dataset is None:
         raise InvalidDatasetError(report.problems, lang)
     return report.dataset

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-__all__ = ["LANGS", "TERMS", "msg", "term", "entity_name", "check_lang", "Kinds"]
+__all__ = ["LANGS", "TERMS", "COUNTRY_NAMES", "msg", "term", "country_name", "entity_name", "check_lang", "Kinds", "Term"]
 
 LANGS = ("zh", "en")
 
@@ -126,7 +126,7 @@ def msg(key: str, lang: str = "zh", **kw) -> str:
     """The message ``key`` in ``lang`` with its placeholders filled in."""
     zh, en = CATALOG[key]
     template = en if lang == "en" else zh
-    kw = {k: (v.render(lang) if isinstance(v, Kinds) else v) for k, v in kw.items()}
+    kw = {k: (v.render(lang) if isinstance(v, (Kinds, Term)) else v) for k, v in kw.items()}
     return template.format(**kw)
 
 
@@ -184,6 +184,40 @@ TERMS: dict[str, tuple[str, str]] = {
     "method.decision": ("评审决定", "reviewer's decision"), "method.new": ("新建机构", "new"),
     "method.ambiguous": ("有歧义", "ambiguous"),
 }
+
+# Codes the app and the report show beside those above: collaboration kinds, income streams, field layouts,
+# entity kinds of evidence, and the countries of the data (ISO 3166-1 alpha-2).
+TERMS.update({
+    "field": ("领域", "field"),
+    "joint_rd": ("联合研发", "joint R&D"), "contract_rd": ("委托研发", "contract R&D"),
+    "tech_transfer": ("技术转让/成果转化", "technology transfer"), "incubation": ("企业孵化", "incubation"),
+    "exchange": ("交流合作", "exchange"), "testing": ("检测检验", "testing"), "public_service": ("公共服务", "public services"),
+    "2017-64": ("64号文附件布局（22 个领域）", "the 64号 annex layout (22 fields)"),
+    "2016-guide": ("2016 年建设指南布局", "the 2016 guide's layout"),
+})
+COUNTRY_NAMES: dict[str, tuple[str, str]] = {
+    "CN": ("中国", "China"), "US": ("美国", "United States"), "DE": ("德国", "Germany"), "FR": ("法国", "France"),
+    "GB": ("英国", "United Kingdom"), "JP": ("日本", "Japan"), "SG": ("新加坡", "Singapore"), "NL": ("荷兰", "Netherlands"),
+    "CH": ("瑞士", "Switzerland"), "KR": ("韩国", "South Korea"), "IT": ("意大利", "Italy"), "FI": ("芬兰", "Finland"),
+    "SE": ("瑞典", "Sweden"), "AT": ("奥地利", "Austria"), "BE": ("比利时", "Belgium"), "CA": ("加拿大", "Canada"),
+    "AU": ("澳大利亚", "Australia"), "IL": ("以色列", "Israel"), "RU": ("俄罗斯", "Russia"), "ES": ("西班牙", "Spain"),
+    "DK": ("丹麦", "Denmark"), "NO": ("挪威", "Norway"), "IE": ("爱尔兰", "Ireland"), "IN": ("印度", "India"),
+    "HK": ("中国香港", "Hong Kong, China"), "MO": ("中国澳门", "Macao, China"), "TW": ("中国台湾", "Taiwan, China"),
+}
+
+
+def country_name(code, lang: str = "zh") -> str:
+    """A country code in words ("US" → 美国); an unlisted code is shown as is."""
+    pair = COUNTRY_NAMES.get(str(code).strip().upper()) if code else None
+    return str(code or "") if pair is None else pair[1 if lang == "en" else 0]
+
+
+class Term(str):
+    """A code as a message parameter: in Chinese through :data:`TERMS`; in English the code itself, which is an
+    English word already (so English messages stay as they were)."""
+
+    def render(self, lang: str) -> str:
+        return term(str(self), lang) if lang != "en" else str(self)
 
 
 def term(code, lang: str = "zh") -> str:

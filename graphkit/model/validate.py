@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from graphkit.model import columns as C
 from graphkit.model.geo import COUNTRIES, normalize_province
-from graphkit.model.i18n import Kinds
+from graphkit.model.i18n import Kinds, Term
 from graphkit.model.notice import BUILTIN_LAYOUT, CHECK_IDS, Field, builtin_fields
 from graphkit.model.problems import Problems
 from graphkit.model.raw import RawDataset, RawTable, empty_raw_table
@@ -472,7 +472,7 @@ class _Validator:
         pt = self.tables["platforms"]
         inactive = (p["status"].notna() & (p["status"] != "active")).to_numpy(dtype=bool)
         for row, status in zip(p.index[inactive], p["status"][inactive]):
-            self.warn(pt, row, "status", "platform_inactive", status=status)
+            self.warn(pt, row, "status", "platform_inactive", status=Term(status))
 
         # alliance members: duplicates are dropped with a warning
         m = self.typed["alliance_members"]

@@ -27,7 +27,7 @@ from graphkit.model.schema import ORG_KINDS, PLATFORM_KINDS
 from graphkit.present.viz import GROUP_LABELS, GROUP_STYLE
 from graphkit.queries.coverage import coverage_model
 
-__all__ = ["NetworkView", "GROUPS", "EDGE_KINDS", "PLATFORM_KIND_LABELS", "ego_network", "field_network",
+__all__ = ["NetworkView", "Subgraph", "explore_subgraph", "neighbourhood_subgraph", "GROUPS", "EDGE_KINDS", "PLATFORM_KIND_LABELS", "ego_network", "field_network",
            "explore_network", "neighbourhood_network", "search", "node_info", "names", "member_table",
            "platform_table", "founding_recruitment"]
 
@@ -56,6 +56,21 @@ class NetworkView:
 
     def node_ids(self) -> list[str]:
         return [n["id"] for n in self.nodes]
+
+
+@dataclass
+class Subgraph:
+    """Nodes (id, name, group, province) and edges (source id, target id, kind) of a view before any cap."""
+
+    nodes: list[tuple[str, str, str, str | None]]
+    edges: list[tuple[str, str, str]]
+
+
+def _subgraph(g, nodes, src, dst, kind) -> Subgraph:
+    nodes = np.asarray(nodes, np.int64)
+    return Subgraph(
+        [(str(g.ids[c]), str(g.names[c]), GROUPS[g.group[c]], g.province[c] or None) for c in nodes.tolist()],
+        [(str(g.ids[a]), str(g.ids[b]), EDGE_KINDS[k]) for a, b, k in zip(src.tolist(), dst.tolist(), kind.tolist())])
 
 
 class _Graph:
@@ -332,14 +347,27 @@ def field_network(ds, field_id: str, *, cap: int = 400, lang: str = "zh", keep=(
 
 def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: str = "any", platform_kinds=None,
                     edge_kinds=None, keep=(), cap: int = 500, lang: str = "zh") -> NetworkView:
-    """The subgraph matching the filters (None = no filter), capped with aggregation.
+    """The subgraph matching the filters (None = no filter), capped with aggregation; the filters as in
+    :func:`explore_subgraph`."""
+    g = _graph(ds)
+    nodes, src, dst, kind = _explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds)
+    return _finish(ds, g, nodes, src, dst, kind, cap=cap, keep=keep, lang=lang)
+
+
+def explore_subgraph(ds, *, fields=None, groups=None, provinces=None, foreign: str = "any", platform_kinds=None,
+                     edge_kinds=None) -> Subgraph:
+    """Exactly the nodes and edges matching the filters — no cap, no aggregate (for an export of the view).
 
     ``fields``: centers of these fields, platforms listing them, and every organisation linked to either;
-    ``groups``: node groups (``center``, an organisation kind, ``platform``); ``provinces``: centers and
-    organisations there; ``foreign``: ``any``, ``foreign`` or ``domestic`` organisations; ``platform_kinds``;
-    ``edge_kinds``: member, shareholder, host, collaboration.
+    ``groups``: node groups (``center``, an organisation kind, ``platform``); ``provinces``: organisations there,
+    and the centers there or having one of them as member or shareholder; ``foreign``: ``any``, ``foreign`` or
+    ``domestic`` organisations; ``platform_kinds``; ``edge_kinds``: member, shareholder, host, collaboration.
     """
     g = _graph(ds)
+    return _subgraph(g, *_explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds))
+
+
+def _explore(ds, g, fields, groups, provinces, foreign, platform_kinds, edge_kinds):
     ix, (_, C, CO, N) = ds.index, g.offsets
     node = np.ones(N, bool)
     ekind = np.isin(g.kind, [EDGE_KINDS.index(k) for k in (edge_kinds or EDGE_KINDS[:4])])
@@ -356,14 +384,22 @@ def explore_network(ds, *, fields=None, groups=None, provinces=None, foreign: st
         node[CO:] &= seed[CO:]
     if groups is not None:
         node &= np.isin(g.group, [GROUPS.index(x) for x in groups if x in GROUPS])
-    if provinces:
-        node[:CO] &= pd.Series(g.province[:CO]).isin(list(provinces)).to_numpy()
     if foreign in ("foreign", "domestic"):
         node[C:CO] &= g.foreign[C:CO] == (foreign == "foreign")
     if platform_kinds is not None:
         node[CO:] &= np.isin(ix.platform_kind, [PLATFORM_KINDS.index(k) for k in platform_kinds])
+    if provinces:
+        there = pd.Series(g.province[:CO]).isin(list(provinces)).to_numpy()
+        node[C:CO] &= there[C:]
+        # a center stays when it is there, or when an organisation kept is its member or shareholder
+        tie = ekind & (g.kind <= 1) & node[g.src] & node[g.dst]
+        linked = np.zeros(C, bool)
+        ends = np.concatenate([g.src[tie], g.dst[tie]])
+        others = np.concatenate([g.dst[tie], g.src[tie]])
+        linked[ends[(ends < C) & (others >= C) & (others < CO)]] = True
+        node[:C] &= there[:C] | linked
     emask = ekind & node[g.src] & node[g.dst]
-    return _finish(ds, g, np.flatnonzero(node), g.src[emask], g.dst[emask], g.kind[emask], cap=cap, keep=keep, lang=lang)
+    return np.flatnonzero(node), g.src[emask], g.dst[emask], g.kind[emask]
 
 
 def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, cap: int = 300,
@@ -371,6 +407,17 @@ def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, c
     """Every node within ``hops`` of ``node_id`` (a center, organisation or platform) over the chosen edge kinds,
     on concentric rings by distance."""
     g = _graph(ds)
+    nodes, src, dst, kind, dist = _neighbourhood(g, node_id, hops, edge_kinds)
+    return _finish(ds, g, nodes, src, dst, kind, cap=cap, keep=(node_id,), lang=lang, rings=dist[nodes])
+
+
+def neighbourhood_subgraph(ds, node_id: str, *, hops: int = 1, edge_kinds=None) -> Subgraph:
+    """Exactly the nodes and edges of :func:`neighbourhood_network`, before the cap."""
+    g = _graph(ds)
+    return _subgraph(g, *_neighbourhood(g, node_id, hops, edge_kinds)[:4])
+
+
+def _neighbourhood(g, node_id: str, hops: int, edge_kinds):
     start = g.code(node_id)
     a = g.adjacency()
     dist = np.full(len(g.ids), -1, np.int64)
@@ -385,23 +432,60 @@ def neighbourhood_network(ds, node_id: str, *, hops: int = 1, edge_kinds=None, c
     nodes = nodes[np.lexsort((g.ids[nodes].astype(str), g.group[nodes], dist[nodes]))]
     ek = np.isin(g.kind, [EDGE_KINDS.index(k) for k in (edge_kinds or EDGE_KINDS[:4])])
     emask = ek & (dist[g.src] >= 0) & (dist[g.dst] >= 0)
-    return _finish(ds, g, nodes, g.src[emask], g.dst[emask], g.kind[emask], cap=cap, keep=(node_id,), lang=lang,
-                   rings=dist[nodes])
+    return nodes, g.src[emask], g.dst[emask], g.kind[emask], dist
 
 
 def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", str(text)).lower().split())
 
 
+_ALIASES: dict[str, tuple[str, ...]] | None = None  # the package's short-form table, read once
+
+
+def _alias_table() -> dict[str, tuple[str, ...]]:
+    """Common short forms (哈工大 → 哈尔滨工业大学) from the package data ``graphkit/data/aliases.csv`` when it is
+    installed: columns ``alias`` and ``name`` (several names per alias allowed); normalised like the search text."""
+    global _ALIASES
+    if _ALIASES is None:
+        import csv
+        from importlib import resources
+
+        table: dict[str, list[str]] = {}
+        try:
+            with resources.files("graphkit.data").joinpath("aliases.csv").open(encoding="utf-8-sig") as fh:
+                for row in csv.DictReader(fh):
+                    alias, name = _norm(row.get("alias") or ""), _norm(row.get("name") or "")
+                    if alias and name and alias != name:
+                        table.setdefault(alias, []).append(name)
+        except (FileNotFoundError, OSError, csv.Error, UnicodeDecodeError):
+            table = {}
+        _ALIASES = {k: tuple(v) for k, v in table.items()}
+    return _ALIASES
+
+
 def search(ds, text: str, *, limit: int = 20) -> list[dict]:
     """Centers, organisations and platforms whose id, name or alias contains ``text``: exact id or name first,
-    then names starting with it, then the rest; shorter names first."""
+    then names starting with it, then the rest; shorter names first. A common short form also finds the full
+    name: through the alias table, else by its characters in order (哈工大 finds 哈尔滨工业大学). No hit is ``[]``.
+    """
     q = _norm(text).replace("|", "")
     if not q:
         return []
     g = _graph(ds)
     hay = g.search_text()
-    codes = np.flatnonzero(hay.str.contains(q, regex=False).to_numpy(dtype=bool))
+    found = hay.str.contains(q, regex=False).to_numpy(dtype=bool)
+    for full in _alias_table().get(q, ()):
+        found |= hay.str.contains(full, regex=False).to_numpy(dtype=bool)
+    if not found.any() and len(q) >= 2:
+        import re
+
+        # a short form keeps the full name's first character and the others in order
+        pattern = re.escape(q[0]) + "".join(f"[^|]*{re.escape(ch)}" for ch in q[1:])
+        names_only = hay.str.split("|", n=2).str[1].fillna("")
+        found = names_only.str.match(pattern).to_numpy(dtype=bool)
+    codes = np.flatnonzero(found)
+    if not len(codes):
+        return []
     parts = hay.iloc[codes].str.split("|", n=2, expand=True)
     ids, nm = parts[0].fillna(""), parts[1].fillna("")
     rank = np.select([(ids == q).to_numpy(bool), (nm == q).to_numpy(bool), nm.str.startswith(q).to_numpy(bool),

@@ -13,6 +13,7 @@ __all__ = [
     "EDGE_LABELS",
     "network_html",
     "cap_nodes",
+    "scale_nodes",
 ]
 
 import functools
@@ -220,7 +221,7 @@ def _options(n_nodes: int, n_edges: int, *, placed: bool, physics: bool, seed: i
     }
 
 
-def _legend_html(groups: list[str], kinds: list[str], lang: str) -> str:
+def _legend_html(groups: list[str], kinds: list[str], lang: str, note: str | None = None) -> str:
     rows = []
     for group in groups:
         color = html.escape(str(GROUP_STYLE[group]["color"]), quote=True)
@@ -232,7 +233,54 @@ def _legend_html(groups: list[str], kinds: list[str], lang: str) -> str:
         line = "dashed" if style.get("dashes") else "solid"
         name = html.escape(EDGE_LABELS[lang].get(kind, kind))
         rows.append(f'<div><span class="gk-line" style="border-top:2px {line} {color}"></span>{name}</div>')
+    if note:
+        rows.append(f'<div class="gk-note">{html.escape(str(note))}</div>')
     return f'<div class="gk-legend" role="list">{"".join(rows)}</div>' if rows else ""
+
+
+_SCALE = ("#deebf7", "#9ecae1", "#4292c6", "#08519c", "#08306b")  # light → dark (ColorBrewer Blues)
+_NO_VALUE = "#d9d9d9"
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    pa, pb = (tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)) for c in (a, b))
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(pa, pb))
+
+
+def _ramp(t: float) -> str:
+    t = min(1.0, max(0.0, t)) * (len(_SCALE) - 1)
+    i = min(int(t), len(_SCALE) - 2)
+    return _mix(_SCALE[i], _SCALE[i + 1], t - i)
+
+
+def scale_nodes(nodes: Iterable[Mapping[str, Any]], values: Mapping[str, float], mode: str = "size", *,
+                lo: float | None = None, hi: float | None = None) -> tuple[list[dict[str, Any]], tuple[float, float] | None]:
+    """Nodes sized (8–40 px, by area) or coloured (light → dark blue) by ``values[id]``, over ``lo``–``hi``
+    (default: the values' range); a node without a value keeps its size, and is grey when colouring.
+    Returns the new nodes and the range used (None without values). The input is not changed.
+
+    >>> scale_nodes([{"id": "a"}, {"id": "b"}, {"id": "c"}], {"a": 0.0, "b": 1.0})[0]
+    [{'id': 'a', 'size': 8.0}, {'id': 'b', 'size': 40.0}, {'id': 'c'}]
+    """
+    if mode not in ("size", "color"):
+        raise ValueError(f"mode must be 'size' or 'color', got {mode!r}")
+    finite = [float(v) for v in values.values() if v is not None and math.isfinite(float(v))]
+    out = [dict(n) for n in nodes]
+    if not finite:
+        return out, None
+    lo = min(finite) if lo is None else float(lo)
+    hi = max(finite) if hi is None else float(hi)
+    span = hi - lo
+    for node in out:
+        v = values.get(node.get("id"))
+        known = v is not None and math.isfinite(float(v))
+        t = ((float(v) - lo) / span if span else 1.0) if known else None
+        if mode == "size":
+            if known:
+                node["size"] = round(8.0 + 32.0 * math.sqrt(min(1.0, max(0.0, t))), 2)
+        else:
+            node["color"] = _ramp(t) if known else _NO_VALUE
+    return out, (lo, hi)
 
 
 def network_html(
@@ -247,12 +295,18 @@ def network_html(
     selectable: bool = False,
     selected: str | None = None,
     iterations: int | None = None,
+    labels: bool = True,
+    legend_note: str | None = None,
+    export_name: str = "network",
 ) -> str:
     """Return a complete HTML page drawing ``nodes`` and ``edges`` with vis-network, inline and offline.
 
     Nodes with ``x`` and ``y`` keep them (physics off). Otherwise the layout is stabilised for
     ``iterations`` steps (size-aware by default) from ``seed`` and then frozen, unless ``physics``
-    keeps it running. ``legend=None`` draws the legend when two or more groups are shown.
+    keeps it running. ``legend=None`` draws the legend when two or more groups are shown; it sits below the
+    drawing (never over a node), with ``legend_note`` (plain text: what sizes or colours mean) after it.
+    ``labels=False`` draws the nodes without labels (the tooltips keep the names). A PNG button saves the view
+    as drawn, as ``export_name``.png (through the parent: the Streamlit component shell).
     ``selectable`` makes a click post ``{id, ts}`` to the parent window with Streamlit's component
     protocol; ``selected`` selects and focuses that node once the layout is ready.
     """
@@ -262,6 +316,9 @@ def network_html(
     if not _CSS_SIZE.fullmatch(css_height):
         raise ValueError(f"height must be pixels (640) or a CSS length like '640px' or '80vh', got {height!r}")
     vis_nodes, placed = _vis_nodes(nodes)
+    if not labels:
+        for node in vis_nodes:
+            node["label"] = " "  # vis-network draws the id for an empty label
     vis_edges = _vis_edges(edges, {n["id"] for n in vis_nodes})
     groups_present = {n["group"] for n in vis_nodes}
     kinds_present = {e["kind"] for e in vis_edges if "kind" in e}
@@ -274,13 +331,15 @@ def network_html(
         "freeze": not physics,
         "selectable": bool(selectable),
         "selected": selected,
+        "exportName": re.sub(r"[^\w.-]+", "_", str(export_name))[:80] or "network",
     }
     if legend is None:
         legend = len(groups_present) > 1
     legend_html = ""
-    if legend:
-        legend_html = _legend_html([g for g in GROUP_STYLE if g in groups_present],
-                                   [k for k in EDGE_STYLE if k in kinds_present], lang)
+    if legend or legend_note:
+        legend_html = _legend_html([g for g in GROUP_STYLE if g in groups_present] if legend else [],
+                                   [k for k in EDGE_STYLE if k in kinds_present] if legend else [], lang,
+                                   legend_note)
     return "".join((
         '<!DOCTYPE html><html lang="', "zh-CN" if lang == "zh" else "en", '"><head><meta charset="utf-8">',
         # Belt and braces for the offline rule: the page may not fetch anything, anywhere.
@@ -289,6 +348,7 @@ def network_html(
         "<style>", _asset("vis-network.css"), "</style><style>", _PAGE_CSS.replace("@HEIGHT@", css_height),
         "</style><script>", _asset("vis-network.min.js"), "</script></head><body>",
         '<div id="gk-network"></div>', legend_html,
+        '<button type="button" id="gk-png" title="PNG">PNG</button>',
         '<script type="application/json" id="gk-data">', _script_json(data), "</script>",
         "<script>", _PAGE_JS, "</script></body></html>",
     ))
@@ -296,9 +356,13 @@ def network_html(
 
 _PAGE_CSS = """
 html,body{margin:0;padding:0;background:#fff;font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif}
-#gk-network{width:100%;height:@HEIGHT@}
-.gk-legend{position:absolute;top:8px;left:8px;background:rgba(255,255,255,.88);border:1px solid #ddd;
-border-radius:4px;padding:6px 8px;font-size:12px;line-height:18px;pointer-events:none}
+body{display:flex;flex-direction:column;height:@HEIGHT@;position:relative}
+#gk-network{width:100%;flex:1 1 auto;min-height:0}
+.gk-legend{flex:0 0 auto;display:flex;flex-wrap:wrap;gap:2px 14px;border-top:1px solid #ddd;padding:4px 8px;
+font-size:12px;line-height:18px}
+.gk-note{color:#555}
+#gk-png{position:absolute;top:6px;right:6px;font-size:11px;padding:2px 6px;border:1px solid #ccc;border-radius:3px;
+background:rgba(255,255,255,.9);cursor:pointer}
 .gk-dot{display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px;vertical-align:middle}
 .gk-line{display:inline-block;width:18px;margin-right:6px;vertical-align:middle}
 div.vis-tooltip{white-space:pre-line;max-width:420px}
@@ -358,11 +422,26 @@ _PAGE_JS = r"""
   network.on("resize", function (size) {
     if (!size.oldWidth || !size.oldHeight) network.fit({animation: false});
   });
-  if (!data.selectable) return;
   function post(message) {
     message.isStreamlitMessage = true;
     if (window.parent && window.parent !== window) window.parent.postMessage(message, "*");
   }
+  // PNG of the view as drawn, on white; saved by the parent (this frame may not download)
+  document.getElementById("gk-png").addEventListener("click", function () {
+    var canvas = container.getElementsByTagName("canvas")[0];
+    if (!canvas) return;
+    var out = document.createElement("canvas");
+    out.width = canvas.width; out.height = canvas.height;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, out.width, out.height); ctx.drawImage(canvas, 0, 0);
+    var url = out.toDataURL("image/png");
+    if (window.parent && window.parent !== window) {
+      window.parent.postMessage({type: "graphkit:png", name: data.exportName, url: url}, "*");
+    } else {
+      var a = document.createElement("a"); a.href = url; a.download = data.exportName + ".png"; a.click();
+    }
+  });
+  if (!data.selectable) return;
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) {
       post({type: "streamlit:setComponentValue", value: {id: String(params.nodes[0]), ts: Date.now()},

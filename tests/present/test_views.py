@@ -100,7 +100,11 @@ def test_field_network(star):
     ({"fields": ["F05"], "groups": ["university"]}, 5, 0),
     ({"foreign": "foreign"}, 19, 2),
     ({"foreign": "domestic", "fields": ["F05"]}, 17, 16),
-    ({"provinces": ["北京"]}, 36, 10),
+    # the 20 universities of 北京, the platforms, and the centers they are members of (C1 辽宁, C2 江苏) with
+    # their membership edges (C1: 20, C2: 5) beside the 10 host edges
+    ({"provinces": ["北京"]}, 38, 35),
+    ({"provinces": ["辽宁"]}, 17, 0),  # C1 is in 辽宁, no organisation is: the center and the 16 platforms
+    ({"provinces": ["北京"], "groups": ["university", "platform"]}, 36, 10),
     ({"platform_kinds": ["national_engineering_lab"]}, 59, 91 - 16),
     ({"edge_kinds": ["host"]}, 75, 16),
 ])
@@ -189,3 +193,35 @@ def test_labels_reach_html_escaped(star):
     assert f1["label"].startswith("<img") and "<img" in f1["title"]  # plain text here …
     page = network_html(v.nodes, v.edges)
     assert "<img src=x" not in page  # … escaped on the way into HTML
+
+
+def test_search_without_a_hit_is_empty_and_short_forms_find_the_full_name(star):
+    assert views.search(star, "zzzz") == []  # was KeyError: 0
+    assert views.search(star, "不存在的机构") == []
+    # a short form: the first character and the others in order (广企 → 广东企业), used only when nothing contains it
+    assert [h["id"] for h in views.search(star, "广企")] == ["N1"]
+    assert [h["id"] for h in views.search(star, "甲心")] == ["C1"]
+    assert views.search(star, "企广") == []  # the first character must start the name
+    assert views.search(star, "江苏企业E0")[0]["id"] == "E00"  # a substring hit wins: no fallback
+
+
+def test_subgraph_is_exactly_what_the_filters_matched_and_its_gexf(star):
+    import io
+
+    import networkx as nx
+
+    from graphkit.present.view_export import subgraph_gexf
+
+    sub = views.explore_subgraph(star, fields=["F05"])
+    capped = views.explore_network(star, fields=["F05"], cap=5)
+    assert capped.aggregated > 0  # the drawing folds nodes away …
+    assert (len(sub.nodes), len(sub.edges)) == (17, 16)  # … the export does not: C2, its 15 members, P16
+    assert sorted(e for e in sub.edges if e[2] == "host") == [("E03", "P16", "host")]
+    graph = nx.read_gexf(io.BytesIO(subgraph_gexf(sub)))
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (17, 16)
+    assert graph.nodes["C2"]["label"] == "乙中心" and graph.nodes["E03"]["province"] == "江苏"
+    hostile = views.explore_subgraph(star, foreign="foreign", groups=["university"])
+    assert [n[:2] for n in hostile.nodes] == [("F1", "<img src=x onerror=alert(1)> University")]
+    assert nx.read_gexf(io.BytesIO(subgraph_gexf(hostile))).nodes["F1"]["label"] == hostile.nodes[0][1]
+    near = views.neighbourhood_subgraph(star, "U00")
+    assert sorted(n[0] for n in near.nodes) == ["C1", "C2", "P01", "U00"] and len(near.edges) == 3

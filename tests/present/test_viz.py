@@ -352,3 +352,28 @@ def test_component_in_chromium(served):
             assert all(u.startswith(base) for u in requests), requests
         finally:
             browser.close()
+
+
+def test_scale_nodes_by_size_and_colour():
+    from graphkit.present.viz import scale_nodes
+
+    nodes = [{"id": "a", "size": 12}, {"id": "b"}, {"id": "c"}, {"id": "d"}]
+    sized, span = scale_nodes(nodes, {"a": 0.0, "b": 0.25, "c": 1.0}, "size", lo=0.0, hi=1.0)
+    assert span == (0.0, 1.0) and [n.get("size") for n in sized] == [8.0, 24.0, 40.0, None]
+    assert nodes[0]["size"] == 12  # the input is not changed
+    coloured, _ = scale_nodes(nodes, {"a": 0.0, "c": 1.0}, "color")
+    assert [n["color"] for n in coloured] == ["#deebf7", "#d9d9d9", "#08306b", "#d9d9d9"]
+    assert scale_nodes(nodes, {}, "size") == ([dict(n) for n in nodes], None)
+    with pytest.raises(ValueError, match="mode"):
+        scale_nodes(nodes, {}, "shape")
+
+
+def test_labels_off_legend_below_with_an_escaped_note_and_png_button():
+    page = network_html([{"id": "a", "label": "甲", "group": "center"}, {"id": "b", "label": "乙", "group": "university"}],
+                        [{"source": "a", "target": "b", "kind": "member"}], labels=False,
+                        legend_note="大小：<b>覆盖率</b>", export_name="ego C1/../x")
+    data = json.loads(page.split('id="gk-data">', 1)[1].split("</script>", 1)[0])
+    assert [n["label"] for n in data["nodes"]] == [" ", " "] and data["exportName"] == "ego_C1_.._x"
+    assert '<div class="gk-note">大小：&lt;b&gt;覆盖率&lt;/b&gt;</div>' in page
+    assert "position:absolute;top:8px;left:8px" not in page  # the legend no longer sits over the drawing
+    assert page.index('id="gk-network"') < page.index('class="gk-legend"') and 'id="gk-png"' in page
