@@ -204,7 +204,9 @@ def show_intake(data: bytes, name: str) -> None:
 source = st.radio(t("claims.source"), ["upload", "dataset"], key=K.CLAIMS_SOURCE, horizontal=True,
                   format_func=lambda s: t(f"claims.source_{s}"))
 if source == "upload":
-    upload = st.file_uploader(t("claims.upload"), type=["xlsx", "csv"], key=K.CLAIMS_UPLOAD, help=t("claims.upload_help"))
+    limit_mb, limit_text = common.upload_limit()
+    upload = st.file_uploader(t("claims.upload", limit=limit_text), type=["xlsx", "csv"], key=K.CLAIMS_UPLOAD,
+                              help=t("claims.upload_help"), max_upload_size=limit_mb)
     if upload is None:
         st.info(t("claims.upload_hint"))
     else:
