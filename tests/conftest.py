@@ -379,3 +379,13 @@ def bolt_auth(bolt_server) -> dict:
     if bolt_server is not None:
         return {"user": None, "password": None}
     return {"user": os.environ.get("NEO4J_USER"), "password": os.environ.get("NEO4J_PASSWORD")}
+
+
+# ---- the snapshot cache ----------------------------------------------------------------------------------
+
+def pytest_configure(config):
+    """Snapshots of the test run go to a throwaway folder (inherited by every CLI subprocess), not the user's cache."""
+    if not os.environ.get("GRAPHKIT_CACHE_DIR"):
+        import tempfile
+
+        os.environ["GRAPHKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="graphkit-test-cache-")

@@ -1,0 +1,330 @@
+"""Validated snapshots: a dataset that validated once opens again from its typed tables, kept as Arrow IPC.
+
+After a dataset validates, :func:`write_snapshot` keeps its typed tables, fields, labels and warnings in one file
+in the cache folder (``GRAPHKIT_CACHE_DIR``, else the platform's user cache folder), named by
+:func:`snapshot_key`: a SHA-256 of the input files' bytes, graphkit's version, the source of the code that
+validates (``graphkit/model``, ``graphkit/io``) and the settings that limit loading. A changed input therefore
+never meets an old snapshot. The file carries a checksum of every part: a corrupt or truncated snapshot, or one
+of another format, is ignored (and rebuilt by the next load). Writers write a temporary file and rename it into
+place, so concurrent processes never leave a half-written snapshot. No pickle: Arrow IPC for the tables, JSON for
+the rest.
+
+>>> key = snapshot_key(b"center_id\\n", name="centers.csv")
+>>> len(key)
+64
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import struct
+import sys
+import uuid
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from graphkit.model.i18n import Kinds
+from graphkit.model.notice import Field
+from graphkit.model.problems import Problem, Problems
+from graphkit.model.schema import TABLES
+from graphkit.model.validate import Tables
+from graphkit.settings import Settings, get_settings
+
+__all__ = ["FORMAT", "Snapshot", "cache_dir", "snapshot_key", "snapshot_path", "read_snapshot", "write_snapshot"]
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the layout of the file changes
+_MAGIC = b"GKSNAP\x00\x01"
+_ROW = "\x00row"  # the spreadsheet row numbers (a name no header can have: readers refuse NUL bytes)
+_LIMITS = ("max_upload_bytes", "max_file_bytes", "max_rows", "max_cell_chars")  # settings that change validation
+_FILENAMES = {t.filename for t in TABLES.values()}
+_code_digest_cache: list[bytes] = []
+
+
+class Snapshot:
+    """What a snapshot holds: the typed tables, the problems (warnings) of the validation and the origin."""
+
+    def __init__(self, tables: Tables, problems: Problems, origin: str):
+        self.tables, self.problems, self.origin = tables, problems, origin
+
+
+def cache_dir() -> Path:
+    """``GRAPHKIT_CACHE_DIR``, else the user cache folder (XDG ``~/.cache``, macOS ``~/Library/Caches``, Windows
+    ``%LOCALAPPDATA%``) + ``graphkit``."""
+    env = os.environ.get("GRAPHKIT_CACHE_DIR", "").strip()
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "graphkit" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "graphkit"
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "graphkit"
+
+
+def _code_digest() -> bytes:
+    """The source of the modules that read and validate (a changed rule must not meet an old snapshot)."""
+    if not _code_digest_cache:
+        h = hashlib.sha256()
+        root = Path(__file__).resolve().parent.parent
+        for sub in ("model", "io"):
+            for path in sorted((root / sub).rglob("*.py")):
+                h.update(path.relative_to(root).as_posix().encode())
+                h.update(path.read_bytes())
+        _code_digest_cache.append(h.digest())
+    return _code_digest_cache[0]
+
+
+def snapshot_key(source, *, name: str | None = None, settings: Settings | None = None) -> str | None:
+    """The hex SHA-256 naming ``source``'s snapshot, or None when it has none (a missing path, raw tables)."""
+    from graphkit import __version__
+
+    settings = settings or get_settings()
+    h = hashlib.sha256()
+    h.update(f"graphkit {__version__} snapshot {FORMAT}\n".encode())
+    h.update(_code_digest())
+    h.update(json.dumps({k: getattr(settings, k) for k in _LIMITS}, sort_keys=True).encode())
+
+    def add(label: str, data: bytes | None) -> None:
+        h.update(struct.pack("<Q", len(label.encode())) + label.encode())
+        h.update(b"\x00" if data is None else struct.pack("<Q", len(data)) + data)
+
+    if isinstance(source, (bytes, bytearray)):
+        add("bytes:" + (name or "upload"), bytes(source))
+        return h.hexdigest()
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    path = Path(source)
+    try:
+        if path.is_dir():
+            add("folder:" + str(source), None)
+            for child in sorted(path.iterdir(), key=lambda p: p.name):
+                if child.is_file():  # a contract file's bytes; any other file by name (it may be warned about)
+                    add(child.name, child.read_bytes() if child.name.lower() in _FILENAMES else None)
+            return h.hexdigest()
+        if path.is_file():
+            add("file:" + str(source), path.read_bytes())
+            return h.hexdigest()
+    except OSError as exc:  # unreadable: the load reports it; no snapshot
+        log.debug("no snapshot key for %s: %s", source, exc)
+    return None
+
+
+def snapshot_path(key: str, directory: Path | None = None) -> Path:
+    return (directory or cache_dir()) / f"{key}.gksnap"
+
+
+# ---- columns ↔ Arrow ---------------------------------------------------------------------------------------
+
+def _json_value(v):
+    if v is None or isinstance(v, (bool, str)):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        return {"nan": True} if f != f else f
+    if isinstance(v, tuple):
+        return {"t": [_json_value(x) for x in v]}
+    raise TypeError(f"cannot keep {type(v).__name__} in a snapshot")
+
+
+def _from_json(v):
+    if isinstance(v, dict):
+        return float("nan") if "nan" in v else tuple(_from_json(x) for x in v["t"])
+    return v
+
+
+def _encode(series: pd.Series) -> tuple[str, pa.Array]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.Int64Dtype):
+        return "Int64", pa.array(series.array.to_numpy(dtype=np.int64, na_value=0), mask=series.isna().to_numpy(), type=pa.int64())
+    if isinstance(dtype, pd.BooleanDtype):
+        return "boolean", pa.array(series.array.to_numpy(dtype=bool, na_value=False), mask=series.isna().to_numpy(), type=pa.bool_())
+    if dtype == np.float64:
+        return "float", pa.array(series.to_numpy(), type=pa.float64())
+    if dtype == np.int64:
+        return "int", pa.array(series.to_numpy(), type=pa.int64())
+    if dtype == np.bool_:
+        return "bool", pa.array(series.to_numpy(), type=pa.bool_())
+    if dtype != object:
+        raise TypeError(f"cannot keep a {dtype} column in a snapshot")
+    values = series.to_numpy(dtype=object)
+    try:  # strings and None (anything else makes pyarrow refuse)
+        return "str", pa.array(values, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    if all(type(v) is tuple and all(type(x) is str for x in v) for v in values):
+        return "list", pa.array(values, type=pa.list_(pa.string()))
+    return "json", pa.array([json.dumps(_json_value(v), ensure_ascii=False) for v in values], type=pa.string())
+
+
+def _strings(arr: pa.Array) -> np.ndarray:
+    """Python strings (None for nulls), one shared object per distinct value when values repeat."""
+    if len(arr) > 64:
+        enc = arr.dictionary_encode()
+        if 0 < len(enc.dictionary) and len(enc.dictionary) * 2 <= len(arr):
+            out = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            idx = enc.indices.fill_null(0).to_numpy(zero_copy_only=False)
+            values = out[idx]
+            if enc.indices.null_count:
+                values[enc.indices.is_null().to_numpy(zero_copy_only=False)] = None
+            return values
+    return arr.to_numpy(zero_copy_only=False).astype(object, copy=False)
+
+
+def _decode(codec: str, arr: pa.Array):
+    if codec == "Int64":
+        return pd.arrays.IntegerArray(arr.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64),
+                                      arr.is_null().to_numpy(zero_copy_only=False))
+    if codec == "boolean":
+        return pd.arrays.BooleanArray(arr.fill_null(False).to_numpy(zero_copy_only=False).astype(bool),
+                                      arr.is_null().to_numpy(zero_copy_only=False))
+    if codec in ("float", "int", "bool"):
+        return arr.to_numpy(zero_copy_only=False)
+    if codec == "str":
+        return _strings(arr)
+    if codec == "list":
+        flat = arr.flatten().to_pylist()
+        offsets = arr.offsets.to_numpy(zero_copy_only=False).tolist()
+        valid = arr.is_valid().to_numpy(zero_copy_only=False)
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [tuple(flat[a:b]) if ok else None for a, b, ok in zip(offsets[:-1], offsets[1:], valid)]
+        return out
+    if codec == "json":
+        out = np.empty(len(arr), dtype=object)
+        out[:] = [_from_json(json.loads(v)) for v in arr.to_pylist()]
+        return out
+    raise ValueError(f"unknown codec {codec}")
+
+
+def _frame_blob(frame: pd.DataFrame) -> tuple[bytes, dict]:
+    codecs, arrays = {}, []
+    for col in frame.columns:
+        codecs[col], arr = _encode(frame[col])
+        arrays.append(arr)
+    index = frame.index
+    if isinstance(index, pd.RangeIndex):
+        meta_index = {"range": [index.start, index.stop, index.step]}
+    else:
+        meta_index = {"values": True}
+        arrays.append(pa.array(index.to_numpy(dtype=np.int64), type=pa.int64()))
+    names = list(frame.columns) + ([_ROW] if "values" in meta_index else [])
+    table = pa.Table.from_arrays(arrays, names=names)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes(), {"columns": list(frame.columns), "codecs": codecs, "index": meta_index}
+
+
+def _frame_from(blob: pa.Buffer, meta: dict) -> pd.DataFrame:
+    table = pa.ipc.open_file(pa.BufferReader(blob)).read_all()
+    index_meta = meta["index"]
+    if "range" in index_meta:
+        index = pd.RangeIndex(*index_meta["range"])
+    else:
+        index = pd.Index(table.column(_ROW).combine_chunks().to_numpy(zero_copy_only=False), dtype=np.int64)
+    data = {}
+    for col in meta["columns"]:
+        arr = table.column(col).combine_chunks()
+        values = _decode(meta["codecs"][col], arr)
+        data[col] = pd.Series(values, index=index, dtype=object) if isinstance(values, np.ndarray) and values.dtype == object \
+            else pd.Series(values, index=index)
+    return pd.DataFrame(data, index=index, columns=meta["columns"]) if data else pd.DataFrame(index=index)
+
+
+def _param(v):
+    if isinstance(v, Kinds):
+        return {"kinds": list(v)}
+    if v is None or isinstance(v, (str, bool, int, float)):
+        return v
+    raise TypeError(f"cannot keep a {type(v).__name__} message parameter in a snapshot")
+
+
+def _unparam(v):
+    return Kinds(v["kinds"]) if isinstance(v, dict) else v
+
+
+# ---- the file --------------------------------------------------------------------------------------------------
+
+def write_snapshot(key: str, tables: Tables, problems: Problems, origin: str, directory: Path | None = None) -> Path | None:
+    """Keep a validated dataset under ``key``; returns the file, or None when it could not be written (logged)."""
+    directory = directory or cache_dir()
+    final = snapshot_path(key, directory)
+    tmp = directory / f".{key}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+    try:
+        blobs, metas = [], {}
+        for name, frame in tables.frames.items():
+            blob, meta = _frame_blob(frame)
+            meta["crc32"] = zlib.crc32(blob)
+            meta["length"] = len(blob)
+            metas[name] = meta
+            blobs.append(blob)
+        header = json.dumps({
+            "format": FORMAT, "key": key, "origin": origin, "tables": metas, "labels": tables.labels,
+            "fields": [vars(f) for f in tables.fields],
+            "problems": [[p.severity, p.file, p.row, p.column, p.code, [[k, _param(v)] for k, v in p.params]]
+                         for p in problems.items],
+        }, ensure_ascii=False).encode()
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(_MAGIC + struct.pack("<QI", len(header), zlib.crc32(header)) + header)
+            for blob in blobs:
+                fh.write(blob)
+        os.replace(tmp, final)  # atomic: a reader sees the old file, the new one, or none — never half of one
+        return final
+    except (OSError, TypeError, ValueError, pa.ArrowException) as exc:
+        log.warning("graphkit: no snapshot written for %s: %s", origin, exc)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return None
+
+
+def read_snapshot(key: str, directory: Path | None = None) -> Snapshot | None:
+    """The snapshot under ``key``, or None when there is none or it is damaged (checksums, lengths, format)."""
+    path = snapshot_path(key, directory)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        head = len(_MAGIC) + 12
+        if len(data) < head or not data.startswith(_MAGIC):
+            raise ValueError("not a graphkit snapshot of this format")
+        length, crc = struct.unpack("<QI", data[len(_MAGIC):head])
+        header_bytes = data[head: head + length]
+        if len(header_bytes) != length or zlib.crc32(header_bytes) != crc:
+            raise ValueError("damaged header")
+        header = json.loads(header_bytes)
+        if header.get("format") != FORMAT or header.get("key") != key:
+            raise ValueError("another format or key")
+        buf = pa.py_buffer(data)
+        offset = head + length
+        frames = {}
+        for name, meta in header["tables"].items():
+            n = meta["length"]
+            if offset + n > len(data) or zlib.crc32(memoryview(data)[offset: offset + n]) != meta["crc32"]:
+                raise ValueError(f"damaged table {name}")
+            frames[name] = _frame_from(buf.slice(offset, n), meta)
+            offset += n
+        if offset != len(data):
+            raise ValueError("trailing bytes")
+        problems = Problems()
+        for severity, file, row, column, code, params in header["problems"]:
+            problems.items.append(Problem(severity, file, row, column, code, tuple((k, _unparam(v)) for k, v in params)))
+        fields = [Field(**f) for f in header["fields"]]
+        return Snapshot(Tables(frames, fields, header["labels"]), problems, header["origin"])
+    except (ValueError, KeyError, TypeError, IndexError, struct.error, pa.ArrowException) as exc:
+        log.info("graphkit: ignoring the snapshot %s (%s); the dataset is validated again", path.name, exc)
+        return None
