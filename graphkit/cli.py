@@ -97,17 +97,22 @@ def _err(text: str) -> None:
 
 
 def _table(rows: list[list], header: list[str]) -> str:
-    def width(s):
-        s = str(s)
+    def width(s: str) -> int:
         return len(s) if s.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
-    cols = list(zip(*([header] + rows))) if rows else [[h] for h in header]
-    widths = [max(width(c) for c in col) for col in cols]
-    lines = []
-    for r in [header] + rows:
-        lines.append("  ".join(str(v) + " " * (w - width(v)) for v, w in zip(r, widths)).rstrip())
-        if r is header:
-            lines.append("  ".join("-" * w for w in widths))
+    # column by column: each cell turned to text and measured once, an all-ASCII column padded by ljust
+    padded = []
+    for col in zip(*([header] + rows)) if rows else [[h] for h in header]:
+        cells = [str(v) for v in col]
+        if "".join(cells).isascii():
+            w = max(map(len, cells))
+            padded.append([v.ljust(w) for v in cells])
+        else:
+            sizes = [width(v) for v in cells]
+            w = max(sizes)
+            padded.append([v + " " * (w - k) for v, k in zip(cells, sizes)])
+    lines = ["  ".join(r).rstrip() for r in zip(*padded)]
+    lines.insert(1, "  ".join("-" * (width(r[0]) if r else 0) for r in padded))
     return "\n".join(lines)
 
 

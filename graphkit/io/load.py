@@ -46,7 +46,7 @@ def validate_dataset(source, *, name: str | None = None, settings: Settings | No
         key = snapshot_key(source, name=name, settings=settings)
         snap = read_snapshot(key) if key else None
         if snap is not None:
-            ds = Dataset(snap.tables, snap.problems, origin=snap.origin)
+            ds = Dataset(snap.tables, snap.problems, origin=snap.origin, index=snap.index)
             return ValidationReport(snap.problems, ds.counts(), ds)
     problems = Problems()
     raw = read_raw(source, problems, settings, name=name) if own else source
@@ -63,7 +63,7 @@ def validate_dataset(source, *, name: str | None = None, settings: Settings | No
     if key:
         from graphkit.io.snapshot import write_snapshot
 
-        write_snapshot(key, tables, problems, origin)
+        write_snapshot(key, tables, problems, origin, index=ds.index)
     return ValidationReport(problems, ds.counts(), ds)
 
 

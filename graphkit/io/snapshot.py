@@ -24,12 +24,16 @@ import struct
 import sys
 import uuid
 import zlib
+from collections.abc import MutableMapping
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import scipy.sparse as sp
 
+from graphkit.model.dataset import Index
 from graphkit.model.i18n import Kinds
 from graphkit.model.notice import Field
 from graphkit.model.problems import Problem, Problems
@@ -37,11 +41,11 @@ from graphkit.model.schema import TABLES
 from graphkit.model.validate import Tables
 from graphkit.settings import Settings, get_settings
 
-__all__ = ["FORMAT", "Snapshot", "cache_dir", "snapshot_key", "snapshot_path", "read_snapshot", "write_snapshot"]
+__all__ = ["FORMAT", "Snapshot", "LazyFrames", "cache_dir", "snapshot_key", "snapshot_path", "read_snapshot", "write_snapshot"]
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # bump when the layout of the file changes
+FORMAT = 2  # bump when the layout of the file changes
 _MAGIC = b"GKSNAP\x00\x01"
 _ROW = "\x00row"  # the spreadsheet row numbers (a name no header can have: readers refuse NUL bytes)
 _LIMITS = ("max_upload_bytes", "max_file_bytes", "max_rows", "max_cell_chars")  # settings that change validation
@@ -50,10 +54,52 @@ _code_digest_cache: list[bytes] = []
 
 
 class Snapshot:
-    """What a snapshot holds: the typed tables, the problems (warnings) of the validation and the origin."""
+    """What a snapshot holds: the typed tables (decoded on first use), the indexes, the problems (warnings) of the
+    validation, the origin and the row counts."""
 
-    def __init__(self, tables: Tables, problems: Problems, origin: str):
-        self.tables, self.problems, self.origin = tables, problems, origin
+    def __init__(self, tables: Tables, problems: Problems, origin: str, index: Index | None = None,
+                 counts: dict | None = None):
+        self.tables, self.problems, self.origin, self.index, self.counts = tables, problems, origin, index, counts
+
+
+class LazyFrames(MutableMapping):
+    """The typed tables by name, each decoded from the snapshot the first time it is asked for (a command that
+    only needs the indexes, such as coverage, never turns 500,000 names into Python strings)."""
+
+    def __init__(self, order: list[str], decoders: dict, lengths: dict[str, int]):
+        self._order, self._decoders, self._lengths, self._frames = list(order), dict(decoders), dict(lengths), {}
+
+    def __getitem__(self, name):
+        if name not in self._frames:
+            if name not in self._decoders:
+                raise KeyError(name)
+            self._frames[name] = self._decoders.pop(name)()
+        return self._frames[name]
+
+    def __setitem__(self, name, frame):
+        if name not in self._order:
+            self._order.append(name)
+        self._decoders.pop(name, None)
+        self._frames[name] = frame
+        self._lengths[name] = len(frame)
+
+    def __delitem__(self, name):
+        if name not in self._order:
+            raise KeyError(name)
+        self._order.remove(name)
+        self._decoders.pop(name, None)
+        self._frames.pop(name, None)
+        self._lengths.pop(name, None)
+
+    def __iter__(self):
+        return iter(list(self._order))
+
+    def __len__(self):
+        return len(self._order)
+
+    def length(self, name: str) -> int:
+        """Rows of a table without decoding it."""
+        return self._lengths[name]
 
 
 def cache_dir() -> Path:
@@ -242,6 +288,69 @@ def _frame_from(blob: pa.Buffer, meta: dict) -> pd.DataFrame:
     return pd.DataFrame(data, index=index, columns=meta["columns"]) if data else pd.DataFrame(index=index)
 
 
+def _array_blob(arr: pa.Array) -> bytes:
+    table = pa.Table.from_arrays([arr], names=["v"])
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def _array_from(blob: pa.Buffer) -> pa.Array:
+    return pa.ipc.open_file(pa.BufferReader(blob)).read_all().column(0).combine_chunks()
+
+
+def _index_parts(ix: Index) -> tuple[dict, list[tuple[str, bytes]]]:
+    """The index's arrays as named Arrow blobs, and how to put each back."""
+    lazy = {k for k, v in vars(Index).items() if isinstance(v, cached_property)}
+    meta, blobs = {}, []
+    for name, value in ix.__dict__.items():
+        if name in lazy:
+            continue
+        if isinstance(value, tuple):
+            meta[name] = {"kind": "tuple", "value": [int(x) for x in value]}
+        elif isinstance(value, pd.Index):
+            meta[name] = {"kind": "pdindex"}
+            blobs.append((name, _array_blob(pa.array(value.to_numpy(dtype=object), type=pa.string()))))
+        elif isinstance(value, dict) and all(isinstance(v, pa.Array) for v in value.values()):
+            meta[name] = {"kind": "arrays", "keys": list(value)}
+            blobs += [(f"{name}/{k}", _array_blob(v)) for k, v in value.items()]
+        elif sp.issparse(value) and value.format == "csr":
+            meta[name] = {"kind": "csr", "shape": [int(x) for x in value.shape], "dtype": str(value.dtype)}
+            blobs += [(f"{name}/{part}", _array_blob(pa.array(getattr(value, part)))) for part in ("data", "indices", "indptr")]
+        elif isinstance(value, np.ndarray) and value.dtype == object:
+            meta[name] = {"kind": "objects"}
+            blobs.append((name, _array_blob(pa.array(value, type=pa.string()))))
+        elif isinstance(value, np.ndarray):
+            meta[name] = {"kind": "numpy", "dtype": str(value.dtype)}
+            blobs.append((name, _array_blob(pa.array(value))))
+        else:
+            raise TypeError(f"cannot keep the index's {name} ({type(value).__name__}) in a snapshot")
+    return meta, blobs
+
+
+def _index_from(meta: dict, arrays: dict[str, pa.Array]) -> Index:
+    ix = object.__new__(Index)
+    values = {}
+    for name, m in meta.items():
+        kind = m["kind"]
+        if kind == "tuple":
+            values[name] = tuple(m["value"])
+        elif kind == "pdindex":  # unique ids: no dictionary to share
+            values[name] = pd.Index(arrays[name].to_numpy(zero_copy_only=False).astype(object, copy=False), dtype=object)
+        elif kind == "arrays":
+            values[name] = {k: arrays[f"{name}/{k}"] for k in m["keys"]}
+        elif kind == "csr":
+            parts = [arrays[f"{name}/{p}"].to_numpy(zero_copy_only=False) for p in ("data", "indices", "indptr")]
+            values[name] = sp.csr_matrix(tuple(parts), shape=tuple(m["shape"]), dtype=m["dtype"])
+        elif kind == "objects":
+            values[name] = _strings(arrays[name])
+        else:
+            values[name] = arrays[name].to_numpy(zero_copy_only=False).astype(m["dtype"], copy=False)
+    ix.__dict__.update(values)
+    return ix
+
+
 def _param(v):
     if isinstance(v, Kinds):
         return {"kinds": list(v)}
@@ -256,21 +365,28 @@ def _unparam(v):
 
 # ---- the file --------------------------------------------------------------------------------------------------
 
-def write_snapshot(key: str, tables: Tables, problems: Problems, origin: str, directory: Path | None = None) -> Path | None:
-    """Keep a validated dataset under ``key``; returns the file, or None when it could not be written (logged)."""
+def write_snapshot(key: str, tables: Tables, problems: Problems, origin: str, directory: Path | None = None,
+                   index: Index | None = None) -> Path | None:
+    """Keep a validated dataset (and its ``index``, when given) under ``key``; returns the file, or None when it
+    could not be written (logged)."""
     directory = directory or cache_dir()
     final = snapshot_path(key, directory)
     tmp = directory / f".{key}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
     try:
-        blobs, metas = [], {}
+        blobs, metas, index_meta, index_blobs = [], {}, None, {}
         for name, frame in tables.frames.items():
             blob, meta = _frame_blob(frame)
-            meta["crc32"] = zlib.crc32(blob)
-            meta["length"] = len(blob)
+            meta.update(crc32=zlib.crc32(blob), length=len(blob), rows=len(frame))
             metas[name] = meta
             blobs.append(blob)
+        if index is not None:
+            index_meta, parts = _index_parts(index)
+            for name, blob in parts:
+                index_blobs[name] = {"crc32": zlib.crc32(blob), "length": len(blob)}
+                blobs.append(blob)
         header = json.dumps({
             "format": FORMAT, "key": key, "origin": origin, "tables": metas, "labels": tables.labels,
+            "index": index_meta, "index_arrays": index_blobs,
             "fields": [vars(f) for f in tables.fields],
             "problems": [[p.severity, p.file, p.row, p.column, p.code, [[k, _param(v)] for k, v in p.params]]
                          for p in problems.items],
@@ -295,36 +411,50 @@ def read_snapshot(key: str, directory: Path | None = None) -> Snapshot | None:
     """The snapshot under ``key``, or None when there is none or it is damaged (checksums, lengths, format)."""
     path = snapshot_path(key, directory)
     try:
-        data = path.read_bytes()
-    except OSError:
+        data = pa.memory_map(str(path)).read_buffer()  # mapped, not copied: tables not asked for are never read
+    except (OSError, pa.ArrowException):
         return None
     try:
         head = len(_MAGIC) + 12
-        if len(data) < head or not data.startswith(_MAGIC):
+        view = memoryview(data)
+        if len(data) < head or bytes(view[:len(_MAGIC)]) != _MAGIC:
             raise ValueError("not a graphkit snapshot of this format")
-        length, crc = struct.unpack("<QI", data[len(_MAGIC):head])
-        header_bytes = data[head: head + length]
+        length, crc = struct.unpack("<QI", view[len(_MAGIC):head])
+        header_bytes = bytes(view[head: head + length])
         if len(header_bytes) != length or zlib.crc32(header_bytes) != crc:
             raise ValueError("damaged header")
         header = json.loads(header_bytes)
         if header.get("format") != FORMAT or header.get("key") != key:
             raise ValueError("another format or key")
-        buf = pa.py_buffer(data)
+        buf = data
         offset = head + length
-        frames = {}
-        for name, meta in header["tables"].items():
+
+        def part(what, meta):
+            nonlocal offset
             n = meta["length"]
-            if offset + n > len(data) or zlib.crc32(memoryview(data)[offset: offset + n]) != meta["crc32"]:
-                raise ValueError(f"damaged table {name}")
-            frames[name] = _frame_from(buf.slice(offset, n), meta)
+            if offset + n > len(data) or zlib.crc32(view[offset: offset + n]) != meta["crc32"]:
+                raise ValueError(f"damaged {what}")
             offset += n
+            return buf.slice(offset - n, n)
+
+        decoders, lengths = {}, {}
+        for name, meta in header["tables"].items():
+            decoders[name] = (lambda blob, meta: lambda: _frame_from(blob, meta))(part(name, meta), meta)
+            lengths[name] = meta["rows"]
+        arrays = {name: _array_from(part(name, meta)) for name, meta in header["index_arrays"].items()}
         if offset != len(data):
             raise ValueError("trailing bytes")
+        index = _index_from(header["index"], arrays) if header["index"] is not None else None
         problems = Problems()
         for severity, file, row, column, code, params in header["problems"]:
             problems.items.append(Problem(severity, file, row, column, code, tuple((k, _unparam(v)) for k, v in params)))
         fields = [Field(**f) for f in header["fields"]]
-        return Snapshot(Tables(frames, fields, header["labels"]), problems, header["origin"])
+        frames = LazyFrames(list(header["tables"]), decoders, lengths)
+        if index is None:  # without an index the dataset builds one from every table: decode them now
+            frames = {name: frames[name] for name in frames}
+        counts = {name: n for name, n in lengths.items() if name != "fields"}
+        counts["fields"] = len(fields)
+        return Snapshot(Tables(frames, fields, header["labels"]), problems, header["origin"], index, counts)
     except (ValueError, KeyError, TypeError, IndexError, struct.error, pa.ArrowException) as exc:
         log.info("graphkit: ignoring the snapshot %s (%s); the dataset is validated again", path.name, exc)
         return None

@@ -313,12 +313,14 @@ def iter_coverage(ds, center: str | None = None, field: str | None = None, *, al
     all_f = list(range(ix.shape[3]))
     if not with_ids:  # counts only: one sparse product for the whole matrix, no per-entry work
         covered, totals = model.matrix()
-        fids = ix.fields
+        fids = ix.fields.tolist()  # plain lists and ints: 140,000 entries at L without a pandas call each
+        totals = [int(t) for t in totals]
 
         def counts():
             for c in centers:
                 fs = all_f if all_fields else [ix.field_pos[field]] if field is not None else [int(ix.center_field[c])]
-                yield [Coverage(ix.centers[c], fids[f], int(covered[c, f]), int(totals[f]), [], []) for f in fs]
+                cid, row = ix.centers[c], np.asarray(covered[c]).ravel().tolist()
+                yield [Coverage(cid, fids[f], int(row[f]), totals[f], [], []) for f in fs]
 
         return counts()
 

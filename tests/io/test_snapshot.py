@@ -47,6 +47,30 @@ def _assert_same(a, b):
         assert [str(t) for t in a.frames[name].dtypes] == [str(t) for t in b.frames[name].dtypes], name
     assert a.problems.items == b.problems.items
     assert a.fields == b.fields and a.labels == b.labels and a.origin == b.origin and a.counts() == b.counts()
+    _assert_same_index(a.index, b.index)
+
+
+def _assert_same_index(a, b):
+    import numpy as np
+    import pyarrow as pa
+    import scipy.sparse as sp
+
+    assert sorted(a.__dict__) == sorted(b.__dict__)
+    for name, x in a.__dict__.items():
+        y = b.__dict__[name]
+        assert type(x) is type(y), name
+        if sp.issparse(x):
+            assert x.shape == y.shape and x.dtype == y.dtype and (x != y).nnz == 0, name
+        elif isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+        elif isinstance(x, dict):
+            assert list(x) == list(y) and all(x[k].equals(y[k]) for k in x), name
+        elif isinstance(x, pa.Array):
+            assert x.equals(y), name
+        elif isinstance(x, pd.Index):
+            assert x.dtype == y.dtype and x.tolist() == y.tolist(), name
+        else:
+            assert x == y, name
 
 
 # ---- the round trip -----------------------------------------------------------------------------------------
@@ -60,6 +84,23 @@ def test_sample_opens_from_its_snapshot_with_the_same_tables(cache, monkeypatch)
     monkeypatch.setattr(load_module, "read_raw", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read again")))
     warm = load_dataset(SAMPLE)
     _assert_same(fresh, warm)
+
+
+def test_tables_are_decoded_only_when_asked_for(cache, monkeypatch):
+    from graphkit.queries.coverage import coverage
+
+    fresh = load_dataset(SAMPLE)
+    decoded = []
+    real = snap._frame_from
+    monkeypatch.setattr(snap, "_frame_from", lambda blob, meta: decoded.append(meta["columns"][0]) or real(blob, meta))
+    warm = load_dataset(SAMPLE)
+    assert isinstance(warm.frames, snap.LazyFrames)
+    assert warm.counts() == fresh.counts() and decoded == []
+    assert [c.to_dict() for c in coverage(warm, all_fields=True)] == [c.to_dict() for c in coverage(fresh, all_fields=True)]
+    assert decoded == []  # coverage runs on the indexes alone
+    assert warm.center("C0001") == fresh.center("C0001")
+    assert decoded == ["center_id"]
+    assert set(dict(warm.frames)) == set(fresh.frames)
 
 
 def test_list_int_bool_and_parsed_claim_columns_survive(cache, tmp_path):
@@ -167,10 +208,11 @@ def test_another_version_or_format_is_not_used(cache, tmp_path, monkeypatch):
     from graphkit.model.validate import Tables
 
     tables = Tables(ds.frames, list(ds.fields.values()), ds.labels)
-    monkeypatch.setattr(snap, "FORMAT", 2)
-    snap.write_snapshot(key, tables, ds.problems, ds.origin)
-    monkeypatch.setattr(snap, "FORMAT", 1)
-    assert snap.read_snapshot(key) is None
+    current = snap.FORMAT
+    monkeypatch.setattr(snap, "FORMAT", current + 1)
+    snap.write_snapshot(key, tables, ds.problems, ds.origin, index=ds.index)
+    monkeypatch.setattr(snap, "FORMAT", current)
+    assert snap.snapshot_path(key).exists() and snap.read_snapshot(key) is None
 
 
 def test_a_different_limit_is_a_different_key(cache):
@@ -255,7 +297,7 @@ key = snap.snapshot_key(sys.argv[1])
 print("ready", flush=True)
 sys.stdin.readline()
 for _ in range(40):
-    assert snap.write_snapshot(key, tables, ds.problems, ds.origin) is not None
+    assert snap.write_snapshot(key, tables, ds.problems, ds.origin, index=ds.index) is not None
 """
 
 
