@@ -50,7 +50,9 @@ def measure(data: str, repeat: int = 3, args: list[str] | None = None) -> dict:
         for r in range(repeat):
             for name in (("gk", "pd") if r % 2 == 0 else ("pd", "gk")):
                 (warm if name == "gk" else ref).append(_run(gk if name == "gk" else pandas, env))
-    med = lambda xs, i: statistics.median(x[i] for x in xs)  # noqa: E731
+    def med(xs, i):
+        return statistics.median(x[i] for x in xs)
+
     return {"data": str(data), "command": " ".join(["graphkit", *args]), "cold_s": cold[0], "cold_cpu_s": cold[1],
             "warm_s": med(warm, 0), "warm_cpu_s": med(warm, 1), "pandas_s": med(ref, 0), "pandas_cpu_s": med(ref, 1),
             "ratio": med(warm, 0) / med(ref, 0), "ratio_cpu": med(warm, 1) / med(ref, 1)}

@@ -16,6 +16,7 @@ the rest.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -41,7 +42,7 @@ from graphkit.model.schema import TABLES
 from graphkit.model.validate import Tables
 from graphkit.settings import Settings, get_settings
 
-__all__ = ["FORMAT", "Snapshot", "LazyFrames", "cache_dir", "snapshot_key", "snapshot_path", "read_snapshot", "write_snapshot"]
+__all__ = ["FORMAT", "LazyFrames", "Snapshot", "cache_dir", "read_snapshot", "snapshot_key", "snapshot_path", "write_snapshot"]
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def _json_value(v):
         return int(v)
     if isinstance(v, (float, np.floating)):
         f = float(v)
-        return {"nan": True} if f != f else f
+        return {"nan": True} if np.isnan(f) else f
     if isinstance(v, tuple):
         return {"t": [_json_value(x) for x in v]}
     raise TypeError(f"cannot keep {type(v).__name__} in a snapshot")
@@ -397,6 +398,7 @@ def write_snapshot(key: str, tables: Tables, problems: Problems, origin: str, di
             for blob in blobs:
                 fh.write(blob)
         os.replace(tmp, final)  # atomic: a reader sees the old file, the new one, or none — never half of one
+        _prune(directory, keep=final)
         return final
     except (OSError, TypeError, ValueError, pa.ArrowException) as exc:
         log.warning("graphkit: no snapshot written for %s: %s", origin, exc)
@@ -405,6 +407,24 @@ def write_snapshot(key: str, tables: Tables, problems: Problems, origin: str, di
         except OSError:
             pass
         return None
+
+
+_UNUSED_DAYS = 30  # a snapshot not opened for this long is deleted when another one is written
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Delete snapshots not opened for :data:`_UNUSED_DAYS` days and temporary files a crashed writer left."""
+    import time
+
+    now = time.time()
+    for path in directory.iterdir():
+        try:
+            age = now - path.stat().st_mtime
+            if (path.suffix == ".gksnap" and path != keep and age > _UNUSED_DAYS * 86400) or \
+                    (path.suffix == ".tmp" and path.name.startswith(".") and age > 86400):
+                path.unlink()
+        except OSError:  # another process removed or replaced it meanwhile
+            pass
 
 
 def read_snapshot(key: str, directory: Path | None = None) -> Snapshot | None:
@@ -439,7 +459,7 @@ def read_snapshot(key: str, directory: Path | None = None) -> Snapshot | None:
 
         decoders, lengths = {}, {}
         for name, meta in header["tables"].items():
-            decoders[name] = (lambda blob, meta: lambda: _frame_from(blob, meta))(part(name, meta), meta)
+            decoders[name] = functools.partial(_frame_from, part(name, meta), meta)
             lengths[name] = meta["rows"]
         arrays = {name: _array_from(part(name, meta)) for name, meta in header["index_arrays"].items()}
         if offset != len(data):
@@ -454,6 +474,10 @@ def read_snapshot(key: str, directory: Path | None = None) -> Snapshot | None:
             frames = {name: frames[name] for name in frames}
         counts = {name: n for name, n in lengths.items() if name != "fields"}
         counts["fields"] = len(fields)
+        try:
+            os.utime(path)  # opened: not "unused" (see _prune)
+        except OSError:
+            pass
         return Snapshot(Tables(frames, fields, header["labels"]), problems, header["origin"], index, counts)
     except (ValueError, KeyError, TypeError, IndexError, struct.error, pa.ArrowException) as exc:
         log.info("graphkit: ignoring the snapshot %s (%s); the dataset is validated again", path.name, exc)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from conftest import ROOT, run_cli, write_dataset
+
 from graphkit.io import load as load_module
 from graphkit.io import snapshot as snap
 from graphkit.io.load import load_dataset, validate_dataset
@@ -241,6 +241,37 @@ def test_uploads_are_keyed_by_name_and_bytes(cache):
     first = load_dataset(buf.getvalue(), name="tiny.zip")
     assert [p.name for p in _snapshots(cache)] == [snap.snapshot_key(buf.getvalue(), name="tiny.zip") + ".gksnap"]
     _assert_same(first, load_dataset(buf.getvalue(), name="tiny.zip"))
+
+
+def test_snapshots_unused_for_30_days_and_stale_temporary_files_are_deleted(cache, tmp_path):
+    old_folder, new_folder = _copy(TINY, tmp_path, "old"), _copy(TINY, tmp_path, "new")
+    (new_folder / "centers.csv").write_bytes((new_folder / "centers.csv").read_bytes() + b"\n")
+    load_dataset(old_folder)
+    [old] = _snapshots(cache)
+    fresh = cache / "recent.gksnap"
+    fresh.write_bytes(b"x")
+    stale_tmp, recent_tmp = cache / ".k.1.a.tmp", cache / ".k.2.b.tmp"
+    stale_tmp.write_bytes(b""), recent_tmp.write_bytes(b"")
+    import time
+
+    month = time.time() - 31 * 86400
+    os.utime(old, (month, month))
+    os.utime(stale_tmp, (time.time() - 2 * 86400,) * 2)
+    load_dataset(new_folder)
+    names = sorted(p.name for p in cache.iterdir())
+    assert names == sorted([".k.2.b.tmp", "recent.gksnap", snap.snapshot_key(new_folder) + ".gksnap"])
+
+
+def test_opening_a_snapshot_marks_it_used(cache, tmp_path):
+    import time
+
+    folder = _copy(TINY, tmp_path)
+    load_dataset(folder)
+    [path] = _snapshots(cache)
+    month = time.time() - 31 * 86400
+    os.utime(path, (month, month))
+    load_dataset(folder)
+    assert time.time() - path.stat().st_mtime < 3600
 
 
 # ---- switches ---------------------------------------------------------------------------------------------------
