@@ -91,8 +91,8 @@ def test_tables_are_decoded_only_when_asked_for(cache, monkeypatch):
 
     fresh = load_dataset(SAMPLE)
     decoded = []
-    real = snap._frame_from
-    monkeypatch.setattr(snap, "_frame_from", lambda blob, meta: decoded.append(meta["columns"][0]) or real(blob, meta))
+    real = snap.frame_from_ipc
+    monkeypatch.setattr(snap, "frame_from_ipc", lambda blob, meta: decoded.append(meta["columns"][0]) or real(blob, meta))
     warm = load_dataset(SAMPLE)
     assert isinstance(warm.frames, snap.LazyFrames)
     assert warm.counts() == fresh.counts() and decoded == []
