@@ -90,6 +90,7 @@ class Run:
         self.cli: dict = {}
         self.bolt: dict = {}
         self.counts: dict = {}
+        self.warm: dict = {}  # bench.warm_open: the snapshot, as a whole process
 
     def verify(self, what: str, engine: str, expected: dict, got: dict, partial: bool = False) -> None:
         if partial:
@@ -225,6 +226,11 @@ def bench_scale(scale: str, args) -> Run:
     # ---- end to end: the CLI against a pandas + scipy script -----------------------------------------------------
     if scale in args.cli_scales:
         cli(run, folder, args)
+    if scale in args.warm_scales:
+        from .warm_open import measure
+
+        run.warm = measure(str(folder), args.cli_repeat)
+        log(f"{scale}: warm open done")
     return run
 
 
@@ -364,6 +370,7 @@ def main(argv=None) -> int:
                                                     "its graphkit labels are deleted. Default: a local FalkorDB")
     p.add_argument("--cli-scales", default="S,M", help="scales of the end-to-end CLI comparison")
     p.add_argument("--cli-repeat", type=int, default=3)
+    p.add_argument("--warm-scales", default="S,M,L", help="scales of the warm-open comparison (bench/warm_open.py)")
     p.add_argument("--records-ids", type=int, default=10_000_000,
                    help="time the all-fields coverage records of all centers up to this many platform ids in them; "
                         "above, of the first centers holding that many, scaled up")
@@ -378,6 +385,7 @@ def main(argv=None) -> int:
     args.scales = split(args.scales)
     args.sparql_scales, args.bolt_scales, args.cli_scales = (split(args.sparql_scales), split(args.bolt_scales),
                                                              split(args.cli_scales))
+    args.warm_scales = split(args.warm_scales)
     started = time.perf_counter()
     info = machine()
     runs = []

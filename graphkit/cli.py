@@ -97,16 +97,22 @@ def _err(text: str) -> None:
 
 
 def _table(rows: list[list], header: list[str]) -> str:
-    def width(s):
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(s))
+    def width(s: str) -> int:
+        return len(s) if s.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
-    cols = list(zip(*([header] + rows))) if rows else [[h] for h in header]
-    widths = [max(width(c) for c in col) for col in cols]
-    lines = []
-    for r in [header] + rows:
-        lines.append("  ".join(str(v) + " " * (w - width(v)) for v, w in zip(r, widths)).rstrip())
-        if r is header:
-            lines.append("  ".join("-" * w for w in widths))
+    # column by column: each cell turned to text and measured once, an all-ASCII column padded by ljust
+    padded = []
+    for col in zip(*([header] + rows)) if rows else [[h] for h in header]:
+        cells = [str(v) for v in col]
+        if "".join(cells).isascii():
+            w = max(map(len, cells))
+            padded.append([v.ljust(w) for v in cells])
+        else:
+            sizes = [width(v) for v in cells]
+            w = max(sizes)
+            padded.append([v + " " * (w - k) for v, k in zip(cells, sizes)])
+    lines = ["  ".join(r).rstrip() for r in zip(*padded)]
+    lines.insert(1, "  ".join("-" * (width(r[0]) if r else 0) for r in padded))
     return "\n".join(lines)
 
 
@@ -119,6 +125,7 @@ def _pct(x) -> str:
 class _State:
     quiet = False
     lang = "zh"
+    cache = None  # None: the snapshot setting decides; False: --no-cache
 
 
 @contextmanager
@@ -155,6 +162,17 @@ def _common(f):
     f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                      help="Output format; json prints JSON on stdout. / 输出格式。")(f)
     return f
+
+
+def _no_cache(ctx, param, value):
+    if value:
+        _State.cache = False
+
+
+def _cache_option(f):
+    return click.option("--no-cache", is_flag=True, expose_value=False, callback=_no_cache, is_eager=True,
+                        help="Validate DATA again: neither open nor keep its snapshot (or set GRAPHKIT_SNAPSHOT=0). "
+                             "/ 不使用校验快照。")(f)
 
 
 def _server_options(f):
@@ -199,7 +217,7 @@ def _load(data, lang):
         with _step("从服务器读取图", "pulling the graph from the server"):
             return pull(data, *_credentials(None, None))
     with _step(f"加载 {data}", f"loading {data}"):
-        return load_dataset(data, lang=lang)
+        return load_dataset(data, lang=lang, cache=_State.cache)
 
 
 def _engine(data, neo4j_uri, user, password_env, database, lang):
@@ -223,6 +241,7 @@ class _Group(click.Group):
     """Turns every graphkit error into a clear message and exit code, never a traceback."""
 
     def invoke(self, ctx):
+        _State.cache = None  # --no-cache of an earlier call in this process (tests) does not carry over
         try:
             return super().invoke(ctx)
         except InvalidDatasetError as exc:
@@ -274,6 +293,7 @@ def cli():
 
 @cli.command()
 @click.argument("data")
+@_cache_option
 @_common
 def validate(data, fmt, lang, quiet):
     """Validate DATA against the data contract; every problem at once. / 校验数据集。
@@ -290,7 +310,7 @@ def validate(data, fmt, lang, quiet):
         report = ValidationReport(ds.problems, ds.counts(), ds)
     else:
         with _step(f"校验 {data}", f"validating {data}"):
-            report = validate_dataset(data)
+            report = validate_dataset(data, cache=_State.cache)
     if fmt == "json":
         _emit_json(report.to_dict(lang))
     else:
@@ -317,6 +337,7 @@ def validate(data, fmt, lang, quiet):
 @click.option("--summary", is_flag=True,
               help="Only center_id, field_id, covered, total and ratio (no id lists): for very large matrices.")
 @_server_options
+@_cache_option
 @_common
 def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Coverage of each alliance of its field's national-level platforms. / 联盟对本领域国家级平台的覆盖率。"""
@@ -332,9 +353,17 @@ def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, us
         _emit_json_stream([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches)
         return
     with _step("计算覆盖率", "computing coverage"):
-        results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
+        if summary and streaming is not None:  # the counts alone: no id lists to build
+            batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=False)
+            results = [r for batch in batches for r in batch]
+        else:
+            results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
     if fmt == "json":
         _emit_json([_summary(r) if summary else r.to_dict() for r in results])
+        return
+    if summary:
+        head = ["中心", "领域", "覆盖", "总数", "覆盖率"] if lang == "zh" else ["center", "field", "covered", "total", "ratio"]
+        _echo(_table([[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio)] for r in results], head))
         return
     rows = [[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio), " ".join(r.uncovered_platform_ids[:5]) + (" …" if len(r.uncovered_platform_ids) > 5 else "")] for r in results]
     head = ["中心", "领域", "覆盖", "总数", "覆盖率", "未覆盖（前 5 个）"] if lang == "zh" else ["center", "field", "covered", "total", "ratio", "uncovered (first 5)"]
@@ -351,6 +380,7 @@ _STATUS_ZH = {"met": "符合", "not_met": "不符合", "insufficient_data": "数
 @click.option("--center", default=None, help="Only this center.")
 @click.option("--as-of", default=None, metavar="DATE", help="Evaluation date YYYY-MM-DD (default: today, or the rules' as_of).")
 @_server_options
+@_cache_option
 @_common
 def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Evaluate the 12 conditions (21 checks) of 工信厅科〔2017〕64号. / 核查升级条件。"""
@@ -380,6 +410,7 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
 @click.option("--center", required=True, help="The center.")
 @click.option("--hops", type=click.IntRange(0, 10), default=None, help="Hops (default 2, or the rules' reach_hops).")
 @_server_options
+@_cache_option
 @_common
 def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Organisations reached within k hops beyond the center's own alliance. / 合作触达。"""
@@ -405,6 +436,7 @@ def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, databas
 @click.argument("data", required=False)
 @click.option("--field", default=None, help="Only this field.")
 @_server_options
+@_cache_option
 @_common
 def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Gaps across the fields: no center, platforms no center reaches. / 领域空白。"""
@@ -430,6 +462,7 @@ def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, 
 @click.option("--center", required=True, help="The center.")
 @click.option("--field", default=None, help="Recruit for this field (default: the center's own).")
 @_server_options
+@_cache_option
 @_common
 def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """The fewest organisations to recruit to reach the coverage threshold. / 招募建议。"""
@@ -458,6 +491,7 @@ def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, data
 @click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
               help="With --application: a decisions CSV (sheet,row,name,id) settling ambiguous names.")
 @_server_options
+@_cache_option
 @_common
 def claims_cmd(data, center, application, decisions, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Check an application's claims against the computed values. / 核查申报声明。"""
@@ -580,6 +614,7 @@ def import_platforms_cmd(data, platform_list, output, decisions, rules_file, fmt
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Report file: .html or .md.")
 @click.option("--as-of", default=None, metavar="DATE", help="Evaluation date YYYY-MM-DD.")
 @_server_options
+@_cache_option
 @_common
 def report(data, center, output, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Write a review report for one center (.html or .md by suffix). / 生成评审报告。"""
@@ -607,6 +642,7 @@ def report(data, center, output, as_of, rules_file, neo4j_uri, user, password_en
 @click.option("--to", "to", required=True, type=click.Choice(["turtle", "jsonld", "graphml", "gexf", "csv", "xlsx"]),
               help="Format: turtle, jsonld, graphml, gexf, csv (a folder) or xlsx.")
 @click.option("-o", "--output", required=True, type=click.Path(), help="Output file (or folder for csv).")
+@_cache_option
 @_common
 def export(data, to, output, fmt, lang, quiet):
     """Write the dataset as Turtle, JSON-LD, GraphML, GEXF, CSV or XLSX. / 导出数据集。"""
@@ -635,6 +671,7 @@ def neo4j_group():
 @click.option("--user", default=None, help="User (default: $NEO4J_USER, or no authentication).")
 @click.option("--password-env", default=None, metavar="VAR", help="Environment variable with the password (default NEO4J_PASSWORD).")
 @click.option("--database", default=None, help="Database name.")
+@_cache_option
 @_common
 def neo4j_push(data, uri, user, password_env, database, fmt, lang, quiet):
     """Push DATA to the server idempotently (UNWIND + MERGE, batched). / 幂等推送。"""

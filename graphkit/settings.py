@@ -24,6 +24,7 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "bolt_batch_rows_neo4j": ("Neo4j 每批写入的最大行数", "most rows per batch sent to Neo4j"),
     "bolt_retries": ("Bolt 连接中断时的重试次数", "retries when a Bolt connection drops"),
     "recruit_exact_max_candidates": ("招募建议：候选机构不超过此数时用精确搜索证明最少", "recruitment: prove minimality by exact search up to this many candidate organisations"),
+    "snapshot": ("1 = 校验通过的数据集在缓存目录（GRAPHKIT_CACHE_DIR）保存快照，未改动时直接打开；0 = 关闭（同 --no-cache）", "1 = keep a snapshot of each validated dataset in the cache folder (GRAPHKIT_CACHE_DIR) and open an unchanged dataset from it; 0 = off (as --no-cache)"),
 }
 
 
@@ -40,6 +41,7 @@ class Settings:
     bolt_batch_rows_neo4j: int = 5_000
     bolt_retries: int = 3
     recruit_exact_max_candidates: int = 40
+    snapshot: int = 1
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)

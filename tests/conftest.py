@@ -417,3 +417,13 @@ def application_file(tmp_path, application_sheets) -> Path:
     path = tmp_path / "app.xlsx"
     path.write_bytes(application_bytes(application_sheets))
     return path
+
+
+# ---- the snapshot cache ----------------------------------------------------------------------------------
+
+def pytest_configure(config):
+    """Snapshots of the test run go to a throwaway folder (inherited by every CLI subprocess), not the user's cache."""
+    if not os.environ.get("GRAPHKIT_CACHE_DIR"):
+        import tempfile
+
+        os.environ["GRAPHKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="graphkit-test-cache-")

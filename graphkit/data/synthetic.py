@@ -223,12 +223,16 @@ def _unique_names(rng, make, n: int, rounds: int = 8) -> np.ndarray:
     return np.where(k > 0, names + "（" + (k + 1).astype(str).astype(object) + "）", names)
 
 
-def _rank_weight(rng, mask: np.ndarray, exponent: float) -> np.ndarray:
-    """Zipf-like weights rank^-exponent over a random order of the rows in ``mask`` (0 elsewhere)."""
+def _rank_weight(rng, mask: np.ndarray, exponent: float, pool: float = 1.0) -> np.ndarray:
+    """Zipf-like weights rank^-exponent over a random order of the rows in ``mask`` (0 elsewhere); with ``pool`` < 1
+    only the first ``pool`` share of the ranks get a weight (the same ranks, and so the same weights, as a dataset
+    1/``pool`` times smaller)."""
     w = np.zeros(len(mask))
     idx = np.flatnonzero(mask)
     ranks = rng.permutation(len(idx)) + 1
     w[idx] = ranks.astype(float) ** -exponent
+    if pool < 1.0:
+        w[idx[ranks > max(1, round(len(idx) * pool))]] = 0.0
     return w
 
 
@@ -243,8 +247,12 @@ def _fmt(values, decimals: int = 1) -> np.ndarray:
 
 # ---- organisations and platforms ------------------------------------------------------------------------------
 
-def _orgs(rng, n: int, start: int, n_fields: int, field_p: np.ndarray) -> pd.DataFrame:
-    """``n`` synthetic organisations (ids from ``start``) with internal columns for weights and home field."""
+def _orgs(rng, n: int, start: int, n_fields: int, field_p: np.ndarray, host_pool: float = 1.0) -> pd.DataFrame:
+    """``n`` synthetic organisations (ids from ``start``) with internal columns for weights and home field.
+
+    ``host_pool``: the share of universities, institutes and enterprises that may host platforms (1 at S; 1/10 at
+    M and 1/100 at L, so that the hosts of a field are as many as at S and each hosts 10× or 100× as many
+    platforms: a center's alliance of the same size then covers the same share of its field)."""
     kind = rng.choice(len(ORG_KINDS), size=n, p=ORG_KIND_P)
     can_abroad = np.isin(kind, [E, U, R])
     foreign = can_abroad & (rng.random(n) < FOREIGN_SHARE / ORG_KIND_P[[E, U, R]].sum())
@@ -315,7 +323,8 @@ def _orgs(rng, n: int, start: int, n_fields: int, field_p: np.ndarray) -> pd.Dat
     usr = kind == USR
     sme[usr] = np.where(r[usr] < 0.2, "true", "false")
     sme[foreign] = ""
-    host_w = _rank_weight(rng, np.isin(kind, [U, R]) & ~foreign, 0.7) + 0.6 * _rank_weight(rng, ent & ~foreign, 0.9)
+    host_w = (_rank_weight(rng, np.isin(kind, [U, R]) & ~foreign, 0.7, host_pool)
+              + 0.6 * _rank_weight(rng, ent & ~foreign, 0.9, host_pool))
     member_w = np.zeros(n)
     for k in range(len(ORG_KINDS)):
         member_w += MEMBER_KIND_W[k] * _rank_weight(rng, kind == k, 0.5)
@@ -338,22 +347,30 @@ def _orgs(rng, n: int, start: int, n_fields: int, field_p: np.ndarray) -> pd.Dat
 
 
 def _platforms(rng, n: int, start: int, orgs: pd.DataFrame, field_ids: list[str], field_p: np.ndarray,
-               inactive: float) -> pd.DataFrame:
-    """``n`` platforms hosted mostly by a few large universities and institutes (Zipf-like), some by enterprises."""
+               inactive: float, repeat: int = 1) -> pd.DataFrame:
+    """``n`` platforms hosted mostly by a few large universities and institutes (Zipf-like), some by enterprises.
+
+    ``repeat`` > 1 (M, L): hosts and fields are drawn for ``n / repeat`` platforms and each draw is given to
+    ``repeat`` platforms, so a field has ``repeat`` times S's platforms on as many hosts as at S."""
     w = orgs["_w_host"].to_numpy()
     kind = orgs["_kind"].to_numpy()
     academic = np.isin(kind, [U, R])
     w_acad = np.where(academic, w, 0.0)
     w_ent = np.where(kind == E, w, 0.0)
-    by_acad = rng.random(n) < 0.72
-    host1 = np.where(by_acad, _draw(rng, _cdf(w_acad), n), _draw(rng, _cdf(w_ent), n))
-    host2 = _draw(rng, _cdf(w_acad + w_ent), n)
-    two_hosts = (rng.random(n) < 0.12) & (host2 != host1)
+    base = n // repeat if repeat > 1 else n
+    by_acad = rng.random(base) < 0.72
+    host1 = np.where(by_acad, _draw(rng, _cdf(w_acad), base), _draw(rng, _cdf(w_ent), base))
+    host2 = _draw(rng, _cdf(w_acad + w_ent), base)
+    two_hosts = (rng.random(base) < 0.12) & (host2 != host1)
     F = len(field_ids)
     home = orgs["_field"].to_numpy()[host1]
-    field1 = np.where(rng.random(n) < 0.6, home, rng.choice(F, size=n, p=field_p))
-    field2 = rng.choice(F, size=n, p=field_p)
-    two_fields = (rng.random(n) < 0.15) & (field2 != field1)
+    field1 = np.where(rng.random(base) < 0.6, home, rng.choice(F, size=base, p=field_p))
+    field2 = rng.choice(F, size=base, p=field_p)
+    two_fields = (rng.random(base) < 0.15) & (field2 != field1)
+    if base != n:
+        copy = np.arange(n) % base  # platform i gets the hosts and fields of draw i mod base
+        host1, host2, two_hosts, field1, field2, two_fields = (a[copy] for a in (host1, host2, two_hosts, field1, field2,
+                                                                                    two_fields))
     fids = _obj(field_ids)
     kind_idx = rng.choice(len(PLATFORM_KIND_LIST), size=n, p=PLATFORM_KIND_P)
     kinds = _obj(PLATFORM_KIND_LIST)[kind_idx]
@@ -436,8 +453,10 @@ def generate_frames(scale: str, seed: int = 1) -> dict[str, pd.DataFrame]:
     fnames = _field_names()
 
     C = sc.centers
-    orgs = _orgs(rng, sc.organizations, 1, F, field_p)
-    plats = _platforms(rng, sc.platforms, 1, orgs, field_ids, field_p, inactive=0.01)
+    # M and L keep S's shape: as many hosting organisations per field as at S, each hosting proportionally more
+    orgs = _orgs(rng, sc.organizations, 1, F, field_p, host_pool=SCALES["S"].organizations / sc.organizations)
+    plats = _platforms(rng, sc.platforms, 1, orgs, field_ids, field_p, inactive=0.01,
+                       repeat=sc.platforms // SCALES["S"].platforms)
     O = len(orgs)
     kind = orgs["_kind"].to_numpy()
     foreign = orgs["_foreign"].to_numpy()

@@ -226,18 +226,19 @@ class ValidationReport:
 class Dataset:
     """A validated dataset: typed tables, fields, indexes, and the warnings found when it was loaded."""
 
-    def __init__(self, tables: Tables, problems: Problems | None = None, origin: str = ""):
-        self.frames = tables.frames
+    def __init__(self, tables: Tables, problems: Problems | None = None, origin: str = "", index: Index | None = None):
+        self.frames = tables.frames  # a dict, or a mapping that decodes each table on first use (a snapshot)
         self.fields: dict[str, Field] = {f.field_id: f for f in tables.fields}
         self.labels = tables.labels
         self.problems = problems or Problems()
         self.origin = origin
-        self.index = Index(self.frames, tables.fields)
+        self.index = Index(self.frames, tables.fields) if index is None else index  # kept by a snapshot
         self._kind = None
 
     # ---- counts and provenance -------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
-        out = {name: int(len(self.frames[name])) for name in TABLES if name != "fields"}
+        size = getattr(self.frames, "length", None)  # a snapshot's tables know their rows before they are decoded
+        out = {name: int(size(name) if size else len(self.frames[name])) for name in TABLES if name != "fields"}
         out["fields"] = len(self.fields)
         return out
 

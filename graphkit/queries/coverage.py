@@ -22,7 +22,7 @@ from graphkit.errors import UnknownIdError
 from graphkit.model.schema import PLATFORM_KINDS
 from graphkit.rules.thresholds import Rules
 
-__all__ = ["Coverage", "CoverageModel", "IdList", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
+__all__ = ["counted_platforms", "cached_coverage_model", "Coverage", "CoverageModel", "IdList", "coverage", "iter_coverage", "coverage_matrix", "coverage_model"]
 
 
 @lru_cache(maxsize=64)
@@ -130,6 +130,22 @@ class Coverage:
         }
 
 
+def counted_platforms(ix, rules: Rules) -> np.ndarray:
+    """Boolean over platforms: active and of a kind the rules count."""
+    kinds = np.array([k in rules.counted_platform_kinds for k in PLATFORM_KINDS], dtype=bool)
+    return ix.platform_active & (ix.platform_kind >= 0) & kinds[np.maximum(ix.platform_kind, 0)]
+
+
+def cached_coverage_model(ds, rules: Rules):
+    """The coverage model already built for ``ds`` and ``rules``, or None (nothing is built)."""
+    model = ds.__dict__.get("_coverage_models", {}).get(_model_key(rules))
+    return model if model is not None and model.ds is ds else None
+
+
+def _model_key(rules: Rules) -> tuple:
+    return (rules.counted_platform_kinds, rules.count_shareholders_in_coverage)
+
+
 class CoverageModel:
     """The reached matrix and the counted platforms of every field, built once per dataset and rules."""
 
@@ -139,8 +155,7 @@ class CoverageModel:
         self.ds = ds
         self.rules = rules
         C, O, P, F = ix.shape
-        kinds = np.array([k in rules.counted_platform_kinds for k in PLATFORM_KINDS], dtype=bool)
-        counted = ix.platform_active & (ix.platform_kind >= 0) & kinds[np.maximum(ix.platform_kind, 0)]
+        counted = counted_platforms(ix, rules)
         self.counted = counted
         hosts_t = ix.org_hosts  # O × P
         reached = (ix.member_org @ hosts_t) + ix.member_platform
@@ -289,7 +304,7 @@ def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
     """The coverage model of a dataset (cached on the dataset per rules)."""
     rules = rules or Rules()
     cache = ds.__dict__.setdefault("_coverage_models", {})
-    key = (rules.counted_platform_kinds, rules.count_shareholders_in_coverage)
+    key = _model_key(rules)
     model = cache.get(key)
     if model is None or model.ds is not ds:
         model = cache[key] = CoverageModel(ds, rules)
@@ -313,12 +328,14 @@ def iter_coverage(ds, center: str | None = None, field: str | None = None, *, al
     all_f = list(range(ix.shape[3]))
     if not with_ids:  # counts only: one sparse product for the whole matrix, no per-entry work
         covered, totals = model.matrix()
-        fids = ix.fields
+        fids = ix.fields.tolist()  # plain lists and ints: 140,000 entries at L without a pandas call each
+        totals = [int(t) for t in totals]
 
         def counts():
             for c in centers:
                 fs = all_f if all_fields else [ix.field_pos[field]] if field is not None else [int(ix.center_field[c])]
-                yield [Coverage(ix.centers[c], fids[f], int(covered[c, f]), int(totals[f]), [], []) for f in fs]
+                cid, row = ix.centers[c], np.asarray(covered[c]).ravel().tolist()
+                yield [Coverage(cid, fids[f], int(row[f]), totals[f], [], []) for f in fs]
 
         return counts()
 

@@ -16,7 +16,7 @@ from fractions import Fraction
 import numpy as np
 
 from graphkit.errors import UnknownIdError
-from graphkit.queries.coverage import coverage_model
+from graphkit.queries.coverage import cached_coverage_model, counted_platforms
 from graphkit.rules.thresholds import Rules
 from graphkit.settings import get_settings
 
@@ -180,9 +180,18 @@ def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = 
     if field is not None and field not in ix.field_pos:
         raise UnknownIdError(f"unknown field id {field}")
     f = ix.field_pos[field] if field is not None else int(ix.center_field[c])
-    model = coverage_model(ds, rules)
-    codes = model.field_platforms[f]
-    hit = model.reached_mask(c)[codes]
+    model = cached_coverage_model(ds, rules)
+    if model is not None:
+        codes = model.field_platforms[f]
+        hit = model.reached_mask(c)[codes]
+    else:  # from this center's rows alone: recruiting for a few centers does not build every center's coverage
+        fp = ix.field_platform
+        codes = fp.indices[fp.indptr[f]: fp.indptr[f + 1]]
+        codes = codes[counted_platforms(ix, rules)[codes]]
+        reached = [(ix.member_org[c] @ ix.org_hosts).indices, ix.member_platform[c].indices]
+        if rules.count_shareholders_in_coverage:
+            reached.append((ix.share[c] @ ix.org_hosts).indices)
+        hit = np.isin(codes, np.concatenate(reached))
     uncovered = codes[~hit]
     member = np.zeros(ix.shape[1], dtype=bool)
     mo = ix.member_org
@@ -199,7 +208,8 @@ def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = 
     owner = np.repeat(uncovered, lengths)
     keep = ~member[hosts]
     cands: dict[str, set] = {}
-    for oid, pid in zip(model.org_ids[hosts[keep]].tolist(), model.platform_ids[owner[keep]].tolist()):
+    org_ids, platform_ids = ix.orgs.to_numpy(dtype=object), ix.platforms.to_numpy(dtype=object)
+    for oid, pid in zip(org_ids[hosts[keep]].tolist(), platform_ids[owner[keep]].tolist()):
         cands.setdefault(oid, set()).add(pid)
     frozen = {k: frozenset(v) for k, v in cands.items()}
     return plan_recruitment(center, ix.fields[f], int(hit.sum()), int(len(codes)), frozen, rules.min_coverage,

@@ -178,6 +178,27 @@ def test_m_generates_and_validates(tmp_path, request):
     assert validate_dataset(out).ok
 
 
+def _shape(ds) -> tuple[int, list[int]]:
+    """(centers at or above 50 % in their own field, distinct hosts of the platforms of F01…F05)."""
+    import numpy as np
+
+    at = sum(1 for c in coverage(ds) if c.total and 2 * c.covered >= c.total)
+    ix = ds.index
+    fp = ix.field_platform
+    hosts = [len(np.unique(ix.host[fp.indices[fp.indptr[f]: fp.indptr[f + 1]]].indices)) for f in range(5)]
+    return at, hosts
+
+
+def test_m_keeps_the_shape_of_s(tmp_path):
+    """M has 10× S's platforms per field on about as many hosts, so the same share of centers reaches 50 %."""
+    s = load_dataset(generate("S", seed=1, out=tmp_path / "s") and tmp_path / "s", cache=False)
+    m = load_dataset(generate("M", seed=1, out=tmp_path / "m") and tmp_path / "m", cache=False)
+    assert _shape(s) == (19, [55, 57, 90, 43, 57])  # 19 of 40 centers: 47.5 %
+    assert _shape(m) == (174, [61, 64, 80, 37, 71])  # 174 of 400: 43.5 %, hosts per field as at S
+    fp_s, fp_m = s.index.field_platform, m.index.field_platform
+    assert (fp_s.indptr[1] - fp_s.indptr[0], fp_m.indptr[1] - fp_m.indptr[0]) == (69, 730)  # F01: ~10× the platforms
+
+
 # ---- the bundled sample ---------------------------------------------------------------------------------------
 
 def test_sample_is_what_the_builder_writes(tmp_path):

@@ -80,3 +80,22 @@ def test_unknown_center(coverage_dir):
     r = run_cli("recruit", coverage_dir, "--center", "NOPE", "--format", "json", "--lang", "en")
     assert (r.exit_code, r.stdout) == (2, "")
     assert "unknown center id NOPE" in r.stderr
+
+
+
+def test_same_plan_with_or_without_the_coverage_model_built():
+    """Recruiting before any coverage query reads only the center's rows; after one, the cached model: same plans."""
+    from conftest import ROOT
+
+    from graphkit import load_dataset
+    from graphkit.queries.coverage import cached_coverage_model, coverage_model
+    from graphkit.queries.recruit import recruit
+    from graphkit.rules.thresholds import Rules
+
+    ds = load_dataset(ROOT / "data" / "sample", cache=False)
+    before = [recruit(ds, c).to_dict() for c in ds.center_ids()]
+    assert cached_coverage_model(ds, Rules()) is None  # nothing was built for them
+    coverage_model(ds)
+    after = [recruit(ds, c).to_dict() for c in ds.center_ids()]
+    assert before == after and len(before) == 46
+    assert sum(1 for p in before if p["orgs"]) > 0
