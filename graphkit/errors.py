@@ -11,6 +11,7 @@ __all__ = [
     "ServerError",
     "LimitExceededError",
     "ReportFormatError",
+    "SettingsError",
 ]
 
 
@@ -79,5 +80,11 @@ class ServerError(EngineError):
 
 class ReportFormatError(GraphkitError, ValueError):
     """A report was asked for in a format graphkit does not write (only .html and .md)."""
+
+    exit_code = 2
+
+
+class SettingsError(GraphkitError):
+    """A setting (a ``GRAPHKIT_*`` environment variable) is not a whole number in its range."""
 
     exit_code = 2
