@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
+import warnings
 
 import pandas as pd
 
@@ -50,6 +51,12 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
     Formula cells use Excel's cached value when there is one (with a warning) and are an error otherwise; merged
     cells are reported; dates become ISO strings.
     """
+    with warnings.catch_warnings():  # openpyxl warns on stderr about what it skips; what matters is reported here
+        warnings.simplefilter("ignore")
+        return _read_xlsx(data, label, problems, settings)
+
+
+def _read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | None) -> RawDataset:
     from openpyxl.utils.cell import range_boundaries
 
     settings = settings or get_settings()
