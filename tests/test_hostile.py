@@ -123,7 +123,7 @@ def test_csv_and_xlsx_exports_neutralise_formulas_and_load_back(ds, tmp_path):
         assert r.exit_code == 0, r.stderr
         assert load_dataset(out).same_as(ds)
     cells = list(_csv_cells(folder))
-    assert "'=OPCO+1" in cells and "'=alias|<b>alias</b>|javascript:alias" in cells and "'-2+3 <script>" in cells
+    assert "'=OPCO+1" in cells and "'=alias|<b>alias</b>|javascript:alias" in cells and "'-2+3 <script> :material/home: :red[红色] :smile: $x^2$ \u2028行\u2029段 \\ \"q\" 's' </script>" in cells
     assert not [c for c in cells if c.startswith(DANGER)]
     wb = openpyxl.load_workbook(book)
     values = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
@@ -204,6 +204,8 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
             # a payload is only ever there escaped: "\<script\>", never "<script>" nor a live link
             assert not re.search(r"(?<!\\)<\s*(script|img|svg|b|i)\b", text), (page, text)
             assert not re.search(r"(?<!\\)\]\((?!#)", text), (page, text)
+            # Streamlit's own markup stays text: no icon, emoji or colour pattern, no unescaped LaTeX dollar
+            assert not re.search(r":material/|:[a-z_]+:|:[a-z]+\[|(?<!\\)\$", text), (page, text)
         return "\n".join(texts)
 
     for page in ("overview", "claims", "data"):
