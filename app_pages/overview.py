@@ -101,10 +101,15 @@ cells = long[long["center_id"].isin(shown)].copy()
 cells["center"] = cells["center_id"].map(lambda c: f"{names.get(c, c)} ({c})")
 cells["field"] = cells["field_id"].map(lambda f: ds.fields[f].name(ctx.lang))
 cells["share"] = cells.apply(lambda r: f"{r['covered']}/{r['total']} ({pct(r['ratio'])})", axis=1)
-y_order = [f"{names.get(c, c)} ({c})" for c in shown]
+# Sort by positions, never by a list of labels: Vega-Lite turns a sort list into expression code, and a name with
+# U+2028 (a line break to Vega's parser) or a quote there stops the whole chart rendering. Data ids and names
+# travel only as data values.
+cells["_row"] = cells["center_id"].map({c: i for i, c in enumerate(shown)})
+cells["_col"] = cells["field_id"].map({f: i for i, f in enumerate(field_ids)})
 base = alt.Chart(cells).encode(
-    x=alt.X("field_id:N", title=t("col.field"), sort=field_ids, axis=alt.Axis(labelAngle=0)),
-    y=alt.Y("center:N", title=None, sort=y_order),
+    x=alt.X("field_id:N", title=t("col.field"), sort=alt.EncodingSortField("_col", op="min"),
+            axis=alt.Axis(labelAngle=0)),
+    y=alt.Y("center:N", title=None, sort=alt.EncodingSortField("_row", op="min")),
     tooltip=[alt.Tooltip("center:N", title=t("col.center")), alt.Tooltip("field:N", title=t("col.field")),
              alt.Tooltip("share:N", title=t("col.coverage"))])
 heat = base.mark_rect().encode(color=alt.condition(
