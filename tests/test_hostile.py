@@ -220,6 +220,39 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
     assert md(ds.organization("javascript:U1").name) in shown
 
 
+def test_every_chart_carries_labels_only_as_data(monkeypatch):
+    """Vega-Lite compiles parts of a spec (sort lists, filters, titles) into expression code, where U+2028/U+2029,
+    quotes, backslashes or ``</script>`` in a label stop the chart rendering: every chart of the app must carry
+    the data's labels only in its datasets, never in the spec itself."""
+    import json
+
+    AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+    sys.path.insert(0, str(ROOT))
+    ds = load_dataset(HOSTILE)
+    labels = {c.name for c in map(ds.center, centers())} | set(centers()) | {ds.fields["F23"].name("zh")}
+    assert any("\u2028" in x for x in labels) and any("</script>" in x for x in labels)
+    monkeypatch.setenv("GRAPHKIT_DATA", str(HOSTILE))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    charts = 0
+    for page in ("overview", "center", "field", "explorer", "whatif", "claims", "data"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        for element in at.main:
+            if getattr(element, "type", "") not in ("vega_lite_chart", "arrow_vega_lite_chart"):
+                continue
+            charts += 1
+            spec = json.loads(element.proto.spec)
+            text = json.dumps(spec, ensure_ascii=False)
+            assert "\u2028" not in text and "\u2029" not in text and "</script" not in text, page
+            for label in labels:
+                assert json.dumps(label, ensure_ascii=False)[1:-1] not in text, (page, label)
+            for encoding in (layer.get("encoding", {}) for layer in spec.get("layer", [spec])):
+                for channel in encoding.values():
+                    sort = channel.get("sort") if isinstance(channel, dict) else None
+                    assert not isinstance(sort, list), (page, sort)  # a list of labels becomes code
+    assert charts >= 1  # the overview's heat map at least
+
+
 # ---- the Cypher engine -------------------------------------------------------------------------------------------
 
 @pytest.mark.bolt
