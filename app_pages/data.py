@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import cache, common, loading, widgets
 from app_pages.state import K
+from graphkit.errors import redact
 
 ctx = common.page(require_data=False)  # with no data at all, this page still lets the user upload
 t, ds = ctx.t, ctx.ds
@@ -139,9 +140,9 @@ if push or query:
                 with st.spinner(t("neo4j.querying")), cypher.CypherEngine(uri, **args) as engine:
                     gaps = [g.to_dict() for g in engine.gaps()]
                     coverage = [c.to_dict() for c in engine.coverage(with_via=False)]
-                state[K.NEO4J_RESULT] = {"gaps": gaps, "coverage": coverage, "message": t("neo4j.answered", uri=uri)}
-        except Exception as exc:  # a server error is the user's to read, never a crash (the password is not in it)
-            state[K.NEO4J_RESULT] = {"error": t("neo4j.failed", error=f"{type(exc).__name__}: {exc}"[:500])}
+                state[K.NEO4J_RESULT] = {"gaps": gaps, "coverage": coverage, "message": t("neo4j.answered", uri=redact(uri, password))}
+        except Exception as exc:  # a server error is the user's to read, never a crash; scrubbed of the password
+            state[K.NEO4J_RESULT] = {"error": t("neo4j.failed", error=redact(f"{type(exc).__name__}: {exc}", password)[:500])}
 
 answer = state.get(K.NEO4J_RESULT)
 if answer:

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from graphkit import __version__
-from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError
+from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError, redact
 
 __all__ = ["main", "cli"]
 
@@ -93,7 +93,8 @@ def _echo(text: str = "") -> None:
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    # every line on stderr is scrubbed: no URI's user:password@, no password read from the environment
+    click.echo(redact(text, *_State.secrets), err=True)
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -119,6 +120,7 @@ def _pct(x) -> str:
 class _State:
     quiet = False
     lang = "zh"
+    secrets: tuple = ()
 
 
 @contextmanager
@@ -173,6 +175,17 @@ def _setup(fmt, lang, quiet):
     _State.quiet = quiet
     _State.lang = lang
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _Scrub) for f in handler.filters):
+            handler.addFilter(_Scrub())
+
+
+class _Scrub(logging.Filter):
+    """Log lines on stderr are scrubbed like every other line (see :func:`_err`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage(), *_State.secrets), None
+        return True
 
 
 def _credentials(user, password_env):
@@ -181,6 +194,7 @@ def _credentials(user, password_env):
     password = os.environ.get(var)
     if password_env and password is None:
         raise click.UsageError(f"environment variable {password_env} is not set")
+    _State.secrets = (password,)
     return user, password
 
 

@@ -386,6 +386,19 @@ def test_neo4j_unreachable_server_is_a_message_not_a_crash(app):
     assert errors and (errors[0].startswith("服务器操作失败") or errors[0] == text.t("neo4j.missing")), errors
 
 
+@pytest.mark.parametrize("uri, password", [("bolt://neo4j:secretpw@127.0.0.1:9", ""),
+                                           ("bolt://127.0.0.1:9", "secretpw"), ("bolt://127.0.0.1:9:x", "secretpw")])
+def test_neo4j_form_never_shows_the_password(app, uri, password):
+    goto(app, "data")
+    app.text_input(key=K.NEO4J_URI).input(uri)
+    app.text_input(key=K.NEO4J_PASSWORD).input(password)
+    app.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.query")).click().run()
+    ok(app)
+    shown = [t for kind in ("error", "success", "markdown", "caption", "info", "warning") for t in texts(app, kind)]
+    assert texts(app, "error"), shown
+    assert not any("secretpw" in t for t in shown), shown
+
+
 @pytest.mark.bolt
 def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, tmp_path):
     """The data page pushes the loaded data to a real Bolt server and runs the gap query there: same answer."""
