@@ -263,7 +263,7 @@ class _Group(click.Group):
                 raise
             where = f" {exc.filename}" if exc.filename else ""
             _err(f"graphkit: cannot access{where}: {exc.strerror or exc}")
-            sys.exit(1)
+            sys.exit(2)  # a path the user named (missing, unreadable, unwritable): bad input, not a bug
         except Exception as exc:  # the last line of defence: a message, never a traceback
             if os.environ.get("GRAPHKIT_DEBUG"):
                 raise
@@ -591,7 +591,8 @@ def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
 @cli.command()
 @click.option("--scale", type=click.Choice(["S", "M", "L", "s", "m", "l"]), default="S", show_default=True,
               help="S ≈ today's real scale (40 centers, 5,000 organisations, 1,600 platforms); M = 10×; L = 100×.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same dataset).")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Random seed, a whole number ≥ 0 (same seed, same dataset).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write the CSV files to.")
 @_common
 def generate(scale, seed, output, fmt, lang, quiet):

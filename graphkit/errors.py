@@ -16,6 +16,7 @@ __all__ = [
     "ReportFormatError",
     "SettingsError",
     "BoltUriError",
+    "OutputError",
     "redact",
 ]
 
@@ -115,5 +116,12 @@ class SettingsError(GraphkitError):
 
 class BoltUriError(ServerError):
     """A Bolt URI that cannot be used as written (a password in it, an unknown scheme): the user's to fix."""
+
+    exit_code = 2
+
+
+class OutputError(GraphkitError, OSError):
+    """An output path that cannot be written (a file where a folder is needed, a read-only or full disk, a folder
+    holding other files); the message names the target the user gave, never a temporary file."""
 
     exit_code = 2
