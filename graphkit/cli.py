@@ -586,6 +586,42 @@ def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
         _echo(str(path))
 
 
+@neo4j_group.command("wipe")
+@click.option("--uri", required=True, help="Bolt URI.")
+@click.option("--user", default=None, help="User.")
+@click.option("--password-env", default=None, metavar="VAR", help="Environment variable with the password.")
+@click.option("--database", default=None, help="Database name.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_common
+def neo4j_wipe(uri, user, password_env, database, yes, fmt, lang, quiet):
+    """Delete graphkit's nodes and relationships (its labels only) from the server; other data stays.
+    / 删除服务器上 graphkit 的节点和关系（仅 graphkit 的标签）。"""
+    from graphkit.neo4j.client import public_uri
+    from graphkit.neo4j.engine import wipe
+    from graphkit.neo4j.model import LABELS
+
+    _setup(fmt, lang, quiet)
+    u, p = _credentials(user, password_env)
+    if not yes:
+        prompt = (f"删除 {public_uri(uri)} 上标签为 {', '.join(LABELS)} 的全部节点及其关系？" if lang == "zh" else
+                  f"Delete every node labelled {', '.join(LABELS)} (and their relationships) on {public_uri(uri)}?")
+        try:
+            confirmed = click.confirm(prompt, default=False, err=True)
+        except click.Abort:  # no terminal to answer on
+            confirmed = False
+        if not confirmed:
+            _err("graphkit: 未删除任何数据（确认，或加 --yes）" if lang == "zh" else
+                 "graphkit: nothing was deleted (confirm, or pass --yes)")
+            sys.exit(2)
+    counts = wipe(uri, u, p, database=database)
+    stats = {"nodes_deleted": counts.get("nodes_deleted", 0),
+             "relationships_deleted": counts.get("relationships_deleted", 0)}
+    if fmt == "json":
+        _emit_json(stats)
+    else:
+        _echo(", ".join(f"{k} {v}" for k, v in stats.items()))
+
+
 # ---- generate ----------------------------------------------------------------------------------------------
 
 @cli.command()

@@ -16,7 +16,8 @@ URI = "bolt://user:secretpw@127.0.0.1:1"
     ("validate", URI),
     ("check", "--neo4j", URI),
     ("neo4j", "push", DATA / "tiny", "--uri", URI),
-    ("neo4j", "pull", URI, "-o", "/nonexistent/out"),
+    ("neo4j", "pull", "--uri", URI, "-o", "/nonexistent/out"),
+    ("neo4j", "wipe", "--uri", URI, "--yes"),
 ])
 def test_a_password_in_the_uri_is_refused_and_never_printed(args, tmp_path):
     r = run_cli(*args, "--lang", "en") if args[0] != "neo4j" else run_cli(*args)
