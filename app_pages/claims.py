@@ -24,14 +24,18 @@ if source == "upload":
         st.info(t("claims.upload_hint"))
     else:
         with st.spinner(t("claims.reading")):
-            app = read_application(upload.getvalue(), ds, name=upload.name)
-        if app.problems.items:
+            try:  # bad input is a list of problems; anything else still ends as a message here, never a crash
+                app = read_application(upload.getvalue(), ds, name=upload.name)
+            except Exception as exc:
+                app = None
+                st.error(t("upload.failed", name=upload.name, error=f"{type(exc).__name__}: {exc}"[:300]))
+        if app is not None and app.problems.items:
             (st.error if app.problems.has_errors() else st.warning)(
                 t("claims.problems", errors=len(app.problems.errors), warnings=len(app.problems.warnings)))
             st.dataframe(widgets.problems_table(ctx, app.problems), hide_index=True)
             st.code("\n".join(app.problems.format_errors(ctx.lang) + app.problems.format_warnings(ctx.lang)), language=None)
-        verdicts = claims(ds, frame=app.claims)
-        if app.problems.has_errors() and verdicts:
+        verdicts = claims(ds, frame=app.claims) if app is not None else []
+        if app is not None and app.problems.has_errors() and verdicts:
             st.caption(t("claims.partial", n=len(verdicts)))
 else:
     verdicts = cache.dataset_claims(ctx.token, ds)

@@ -42,17 +42,25 @@ if upload is not None:
         from graphkit import validate_dataset
 
         with st.status(t("data.validating", name=upload.name)) as status:
-            report = validate_dataset(payload, name=upload.name)
+            try:  # bad data is a list of problems; anything else still ends as a message here, never a crash
+                report = validate_dataset(payload, name=upload.name)
+            except Exception as exc:
+                report = None
+                state[K.UPLOAD_RESULT] = {"failed": redact(f"{type(exc).__name__}: {exc}")[:300], "name": upload.name}
+                status.update(label=t("data.invalid", name=upload.name), state="error")
+            else:
+                state[K.UPLOAD_RESULT] = {"ok": report.ok, "name": upload.name, "problems": report.problems,
+                                          "counts": report.counts}
+                status.update(label=t("data.valid" if report.ok else "data.invalid", name=upload.name),
+                              state="complete" if report.ok else "error")
             state[K.UPLOAD_DONE] = digest
-            state[K.UPLOAD_RESULT] = {"ok": report.ok, "name": upload.name, "problems": report.problems,
-                                      "counts": report.counts}
-            status.update(label=t("data.valid" if report.ok else "data.invalid", name=upload.name),
-                          state="complete" if report.ok else "error")
-        if report.ok:
+        if report is not None and report.ok:
             loading.accept_upload(upload.name, payload, report)
             st.rerun()
 result = state.get(K.UPLOAD_RESULT)
-if result:
+if result and "failed" in result:
+    st.error(t("upload.failed", name=result["name"], error=result["failed"]))
+elif result:
     problems = result["problems"]
     if result["ok"]:
         st.success(t("data.accepted", name=result["name"], warnings=len(problems.warnings)))

@@ -204,6 +204,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "neo4j.missing": ("此安装没有 Neo4j 支持（graphkit.neo4j 不可用）；请安装 graphkit[neo4j]。",
                       "This installation has no Neo4j support (graphkit.neo4j is missing); install graphkit[neo4j]."),
     "neo4j.failed": ("服务器操作失败：{error}", "The server call failed: {error}"),
+    "upload.failed": ("无法读取 {name}：{error}；请检查文件后重新上传。", "Cannot read {name}: {error}; check the file and upload it again."),
     # table columns
     "col.id": ("编号", "Id"), "col.name": ("名称", "Name"), "col.kind": ("类型", "Kind"), "col.status": ("状态", "Status"),
     "col.check": ("条件", "Check"), "col.value": ("测得值", "Value"), "col.threshold": ("要求", "Threshold"),
