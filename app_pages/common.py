@@ -71,7 +71,7 @@ def page(require_data: bool = True) -> Ctx:
     return Ctx(current, t, data)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^/])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 #: Streamlit turns ``:material/NAME:``, ``:smile:`` and ``:red[…]`` into icons, emoji and colours *after* Markdown
 #: has removed backslash escapes (and rewrites ``:material/`` in the raw source first), so an escaped colon is not
 #: enough: a WORD JOINER (U+2060, invisible, not a word character) after every colon breaks each of those patterns.
