@@ -89,12 +89,22 @@ def page(require_data: bool = True) -> Ctx:
     return Ctx(current, t, data)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+#: Streamlit turns ``:material/NAME:``, ``:smile:`` and ``:red[…]`` into icons, emoji and colours *after* Markdown
+#: has removed backslash escapes (and rewrites ``:material/`` in the raw source first), so an escaped colon is not
+#: enough: a WORD JOINER (U+2060, invisible, not a word character) after every colon breaks each of those patterns.
+_JOINER = "\u2060"
 
 
 def md(value) -> str:
-    """Text from the data made inert for ``st.markdown``: every Markdown/HTML special character escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
+    r"""Text from the data made inert for anything Streamlit renders as Markdown (``st.markdown``, captions, labels of
+    widgets, tabs, expanders and metrics): Markdown and HTML specials escaped, ``$`` (LaTeX) escaped, and
+    Streamlit's own ``:icon:`` / ``:colour[…]`` markup broken by an invisible joiner after each colon.
+
+    >>> ":material/" in md(":material/home:"), md("$x$ <b>")
+    (False, '\\$x\\$ \\<b\\>')
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace(":", ":" + _JOINER)
 
 
 _SHOWN_MAX_MB = 500  # Streamlit shows its limit in decimal units rounded to whole ones: 512 MB reads "1GB"

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import cache, common, loading, widgets
 from app_pages.state import K
+from graphkit.errors import redact
 
 ctx = common.page(require_data=False)  # with no data at all, this page still lets the user upload
 t, ds = ctx.t, ctx.ds
@@ -43,17 +44,25 @@ if upload is not None:
         from graphkit import validate_dataset
 
         with st.status(t("data.validating", name=upload.name)) as status:
-            report = validate_dataset(payload, name=upload.name)
+            try:  # bad data is a list of problems; anything else still ends as a message here, never a crash
+                report = validate_dataset(payload, name=upload.name)
+            except Exception as exc:
+                report = None
+                state[K.UPLOAD_RESULT] = {"failed": redact(f"{type(exc).__name__}: {exc}")[:300], "name": upload.name}
+                status.update(label=t("data.invalid", name=upload.name), state="error")
+            else:
+                state[K.UPLOAD_RESULT] = {"ok": report.ok, "name": upload.name, "problems": report.problems,
+                                          "counts": report.counts}
+                status.update(label=t("data.valid" if report.ok else "data.invalid", name=upload.name),
+                              state="complete" if report.ok else "error")
             state[K.UPLOAD_DONE] = digest
-            state[K.UPLOAD_RESULT] = {"ok": report.ok, "name": upload.name, "problems": report.problems,
-                                      "counts": report.counts}
-            status.update(label=t("data.valid" if report.ok else "data.invalid", name=upload.name),
-                          state="complete" if report.ok else "error")
-        if report.ok:
+        if report is not None and report.ok:
             loading.accept_upload(upload.name, payload, report)
             st.rerun()
 result = state.get(K.UPLOAD_RESULT)
-if result:
+if result and "failed" in result:
+    st.error(t("upload.failed", name=result["name"], error=result["failed"]))
+elif result:
     problems = result["problems"]
     if result["ok"]:
         st.success(t("data.accepted", name=result["name"], warnings=len(problems.warnings)))
@@ -147,9 +156,9 @@ if push or query:
                 with st.spinner(t("neo4j.querying")), cypher.CypherEngine(uri, **args) as engine:
                     gaps = [g.to_dict() for g in engine.gaps()]
                     coverage = [c.to_dict() for c in engine.coverage(with_via=False)]
-                state[K.NEO4J_RESULT] = {"gaps": gaps, "coverage": coverage, "message": t("neo4j.answered", uri=uri)}
-        except Exception as exc:  # a server error is the user's to read, never a crash (the password is not in it)
-            state[K.NEO4J_RESULT] = {"error": t("neo4j.failed", error=f"{type(exc).__name__}: {exc}"[:500])}
+                state[K.NEO4J_RESULT] = {"gaps": gaps, "coverage": coverage, "message": t("neo4j.answered", uri=redact(uri, password))}
+        except Exception as exc:  # a server error is the user's to read, never a crash; scrubbed of the password
+            state[K.NEO4J_RESULT] = {"error": t("neo4j.failed", error=redact(f"{type(exc).__name__}: {exc}", password)[:500])}
 
 answer = state.get(K.NEO4J_RESULT)
 if answer:

@@ -112,10 +112,17 @@ else:
                                 for c, n, r in zip(cells["covered"], cells["total"], cells["ratio"])],
                          defined=cells["ratio"].notna())
     y_order = list(dict.fromkeys(cells["label"]))
+    # Sort by positions, never by a list of labels: Vega-Lite turns a sort list into expression code, and a name with
+    # U+2028 (a line break to Vega's parser) or a quote there stops the whole chart rendering. Data ids and names
+    # travel only as data values.
+    columns = {ds.fields[f].name(ctx.lang): i for i, f in enumerate(field_ids)}
+    cells = cells.assign(_row=cells["label"].map({label: i for i, label in enumerate(y_order)}),
+                         _col=cells["field"].map(columns))
     base = alt.Chart(cells).encode(
-        x=alt.X("field:N", title=None, sort=[ds.fields[f].name(ctx.lang) for f in field_ids],
+        x=alt.X("field:N", title=None, sort=alt.EncodingSortField("_col", op="min"),
                 axis=alt.Axis(orient="top", labelAngle=-45, labelLimit=200, labelOverlap=False)),
-        y=alt.Y("label:N", title=None, sort=y_order, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
+        y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("_row", op="min"),
+                axis=alt.Axis(labelLimit=320, labelOverlap=False)),
         tooltip=[alt.Tooltip("title:N", title=t("col.center") if group == "center" else t(f"group.{group}")),
                  alt.Tooltip("field:N", title=t("col.field")), alt.Tooltip("share:N", title=t("col.coverage"))])
     heat = base.transform_filter("datum.defined").mark_rect().encode(

@@ -252,6 +252,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "review.rejected": ("{name} 有 {errors} 个错误，未载入（文件:行:列）：", "{name} has {errors} errors and was not loaded (FILE:ROW:COLUMN):"),
     "review.data_help": ("载入此前导出的 assessments.csv/.xlsx：其中的评审意见在本会话中生效，并写入评审报告。",
                          "Load an assessments.csv/.xlsx exported earlier: its decisions apply in this session and appear in the review report."),
+    "upload.failed": ("无法读取 {name}：{error}；请检查文件后重新上传。", "Cannot read {name}: {error}; check the file and upload it again."),
     # table columns
     "col.id": ("编号", "Id"), "col.name": ("名称", "Name"), "col.kind": ("类型", "Kind"), "col.status": ("状态", "Status"),
     "col.check": ("条件", "Check"), "col.value": ("测得值", "Value"), "col.threshold": ("要求", "Threshold"),

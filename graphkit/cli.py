@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from graphkit import __version__
-from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError
+from graphkit.errors import GraphkitError, InvalidDatasetError, UnknownIdError, redact
 
 __all__ = ["cli", "main"]
 
@@ -93,7 +93,8 @@ def _echo(text: str = "") -> None:
 
 
 def _err(text: str) -> None:
-    click.echo(text, err=True)
+    # every line on stderr is scrubbed: no URI's user:password@, no password read from the environment
+    click.echo(redact(text, *_State.secrets), err=True)
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -126,6 +127,7 @@ class _State:
     quiet = False
     lang = "zh"
     cache = None  # None: the snapshot setting decides; False: --no-cache
+    secrets: tuple = ()
 
 
 @contextmanager
@@ -191,6 +193,17 @@ def _setup(fmt, lang, quiet):
     _State.quiet = quiet
     _State.lang = lang
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, _Scrub) for f in handler.filters):
+            handler.addFilter(_Scrub())
+
+
+class _Scrub(logging.Filter):
+    """Log lines on stderr are scrubbed like every other line (see :func:`_err`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage(), *_State.secrets), None
+        return True
 
 
 def _credentials(user, password_env):
@@ -199,6 +212,7 @@ def _credentials(user, password_env):
     password = os.environ.get(var)
     if password_env and password is None:
         raise click.UsageError(f"environment variable {password_env} is not set")
+    _State.secrets = (password,)
     return user, password
 
 
@@ -268,7 +282,7 @@ class _Group(click.Group):
                 raise
             where = f" {exc.filename}" if exc.filename else ""
             _err(f"graphkit: cannot access{where}: {exc.strerror or exc}")
-            sys.exit(1)
+            sys.exit(2)  # a path the user named (missing, unreadable, unwritable): bad input, not a bug
         except Exception as exc:  # the last line of defence: a message, never a traceback
             if os.environ.get("GRAPHKIT_DEBUG"):
                 raise
@@ -710,12 +724,49 @@ def neo4j_pull(uri, user, password_env, database, output, fmt, lang, quiet):
         _echo(str(path))
 
 
+@neo4j_group.command("wipe")
+@click.option("--uri", required=True, help="Bolt URI.")
+@click.option("--user", default=None, help="User.")
+@click.option("--password-env", default=None, metavar="VAR", help="Environment variable with the password.")
+@click.option("--database", default=None, help="Database name.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@_common
+def neo4j_wipe(uri, user, password_env, database, yes, fmt, lang, quiet):
+    """Delete graphkit's nodes and relationships (its labels only) from the server; other data stays.
+    / 删除服务器上 graphkit 的节点和关系（仅 graphkit 的标签）。"""
+    from graphkit.neo4j.client import public_uri
+    from graphkit.neo4j.engine import wipe
+    from graphkit.neo4j.model import LABELS
+
+    _setup(fmt, lang, quiet)
+    u, p = _credentials(user, password_env)
+    if not yes:
+        prompt = (f"删除 {public_uri(uri)} 上标签为 {', '.join(LABELS)} 的全部节点及其关系？" if lang == "zh" else
+                  f"Delete every node labelled {', '.join(LABELS)} (and their relationships) on {public_uri(uri)}?")
+        try:
+            confirmed = click.confirm(prompt, default=False, err=True)
+        except click.Abort:  # no terminal to answer on
+            confirmed = False
+        if not confirmed:
+            _err("graphkit: 未删除任何数据（确认，或加 --yes）" if lang == "zh" else
+                 "graphkit: nothing was deleted (confirm, or pass --yes)")
+            sys.exit(2)
+    counts = wipe(uri, u, p, database=database)
+    stats = {"nodes_deleted": counts.get("nodes_deleted", 0),
+             "relationships_deleted": counts.get("relationships_deleted", 0)}
+    if fmt == "json":
+        _emit_json(stats)
+    else:
+        _echo(", ".join(f"{k} {v}" for k, v in stats.items()))
+
+
 # ---- generate ----------------------------------------------------------------------------------------------
 
 @cli.command()
 @click.option("--scale", type=click.Choice(["S", "M", "L", "s", "m", "l"]), default="S", show_default=True,
               help="S ≈ today's real scale (40 centers, 5,000 organisations, 1,600 platforms); M = 10×; L = 100×.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same seed, same dataset).")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Random seed, a whole number ≥ 0 (same seed, same dataset).")
 @click.option("-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write the CSV files to.")
 @_common
 def generate(scale, seed, output, fmt, lang, quiet):

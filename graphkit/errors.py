@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re as _re
+from urllib.parse import quote as _quote
+
 __all__ = [
     "GraphkitError",
     "InvalidDatasetError",
@@ -11,7 +14,29 @@ __all__ = [
     "ServerError",
     "LimitExceededError",
     "ReportFormatError",
+    "SettingsError",
+    "BoltUriError",
+    "OutputError",
+    "redact",
 ]
+
+#: ``scheme://user:password@`` (or ``user@``) in any URI inside a text.
+_USERINFO = _re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/@'\"<>]*@")
+
+
+def redact(text, *secrets) -> str:
+    """``text`` with the ``user:password@`` part of every URI removed and every one of ``secrets`` (as written and
+    URL-encoded) replaced by ``***``: what an exception says is scrubbed before anyone is shown it.
+
+    >>> redact("cannot open 'bolt://neo4j:s3cret@db:7687' (s3cret)", "s3cret")
+    "cannot open 'bolt://db:7687' (***)"
+    """
+    text = _USERINFO.sub(r"\1", str(text))
+    for secret in secrets:
+        if secret and len(str(secret)) >= 2:  # a one-character "password" would blank every such character
+            for form in {str(secret), _quote(str(secret), safe="")}:
+                text = text.replace(form, "***")
+    return text
 
 
 class GraphkitError(Exception):
@@ -79,5 +104,24 @@ class ServerError(EngineError):
 
 class ReportFormatError(GraphkitError, ValueError):
     """A report was asked for in a format graphkit does not write (only .html and .md)."""
+
+    exit_code = 2
+
+
+class SettingsError(GraphkitError):
+    """A setting (a ``GRAPHKIT_*`` environment variable) is not a whole number in its range."""
+
+    exit_code = 2
+
+
+class BoltUriError(ServerError):
+    """A Bolt URI that cannot be used as written (a password in it, an unknown scheme): the user's to fix."""
+
+    exit_code = 2
+
+
+class OutputError(GraphkitError, OSError):
+    """An output path that cannot be written (a file where a folder is needed, a read-only or full disk, a folder
+    holding other files); the message names the target the user gave, never a temporary file."""
 
     exit_code = 2

@@ -227,6 +227,29 @@ def test_upload_bad_keeps_data_then_good_replaces_it(app):
     assert "当前数据：sample" in texts(app, "caption")
 
 
+@pytest.mark.parametrize("case", ["sheet_xml_with_a_bare_ampersand", "shared_string_index_out_of_range",
+                                  "content_types_compressed_with_bzip2", "sheet_member_lying_about_its_size"])
+def test_damaged_and_bomb_workbooks_are_located_errors_on_both_upload_pages(app, case, tmp_path):
+    """Issue 16: openpyxl parses lazily, so a damaged sheet used to crash the data page; every upload path shows
+    the located errors (the same lines as the CLI) and keeps the data."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("xlsx_build", ROOT / "tests" / "fixtures" / "invalid_xlsx" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    book = build.CASES[case]()
+    expected = (ROOT / "tests" / "fixtures" / "invalid_xlsx" / case / "expected.txt").read_text(encoding="utf-8")
+    goto(app, "data").file_uploader(key=K.UPLOAD).set_value(("book.xlsx", book, "application/octet-stream")).run()
+    ok(app)
+    report = validate_dataset(book, name="book.xlsx")
+    assert report.problems.format_errors("en") == expected.splitlines()
+    assert app.code[0].value.splitlines() == report.problems.format_errors("zh")
+    assert "当前数据：sample" in texts(app, "caption")
+    goto(app, "claims").file_uploader(key=K.CLAIMS_UPLOAD).set_value(("book.xlsx", book, "application/octet-stream")).run()
+    ok(app)
+    assert texts(app, "error"), texts(app, "info")
+
+
 def test_upload_over_the_size_limit_is_refused_with_a_clear_message(app, monkeypatch):
     """The library's limit (GRAPHKIT_MAX_UPLOAD_BYTES) is checked on every upload, whatever Streamlit's own limit
     (server.maxUploadSize, which .streamlit/config.toml keeps equal to the default)."""
@@ -394,6 +417,19 @@ def test_neo4j_unreachable_server_is_a_message_not_a_crash(app):
     ok(app)
     errors = texts(app, "error")
     assert errors and (errors[0].startswith("服务器操作失败") or errors[0] == text.t("neo4j.missing")), errors
+
+
+@pytest.mark.parametrize("uri, password", [("bolt://neo4j:secretpw@127.0.0.1:9", ""),
+                                           ("bolt://127.0.0.1:9", "secretpw"), ("bolt://127.0.0.1:9:x", "secretpw")])
+def test_neo4j_form_never_shows_the_password(app, uri, password):
+    goto(app, "data")
+    app.text_input(key=K.NEO4J_URI).input(uri)
+    app.text_input(key=K.NEO4J_PASSWORD).input(password)
+    app.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.query")).click().run()
+    ok(app)
+    shown = [t for kind in ("error", "success", "markdown", "caption", "info", "warning") for t in texts(app, kind)]
+    assert texts(app, "error"), shown
+    assert not any("secretpw" in t for t in shown), shown
 
 
 @pytest.mark.bolt

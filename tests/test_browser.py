@@ -180,7 +180,8 @@ def test_app_in_chromium(served, chromium, tmp_path):
             graph = graph_frame(tab)
             steady(graph)
             graph.evaluate("gkNetwork.fit({animation: false})")  # every node on screen, whatever was zoomed
-            at = graph.evaluate(f"gkNetwork.canvasToDOM(gkNetwork.getPositions([{target!r}])[{target!r}])")
+            at = graph.evaluate(f"gkNetwork.canvasToDOM(gkNetwork.getPositions([gkNodeId({target!r})])"
+                                f"[gkNodeId({target!r})])")
             box = graph.frame_element().bounding_box()
             tab.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
             settle(tab)

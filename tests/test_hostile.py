@@ -123,7 +123,7 @@ def test_csv_and_xlsx_exports_neutralise_formulas_and_load_back(ds, tmp_path):
         assert r.exit_code == 0, r.stderr
         assert load_dataset(out).same_as(ds)
     cells = list(_csv_cells(folder))
-    assert "'=OPCO+1" in cells and "'=alias|<b>alias</b>|javascript:alias" in cells and "'-2+3 <script>" in cells
+    assert "'=OPCO+1" in cells and "'=alias|<b>alias</b>|javascript:alias" in cells and "'-2+3 <script> :material/home: :red[红色] :smile: $x^2$ \u2028行\u2029段 \\ \"q\" 's' </script>" in cells
     assert not [c for c in cells if c.startswith(DANGER)]
     wb = openpyxl.load_workbook(book)
     values = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
@@ -204,6 +204,8 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
             # a payload is only ever there escaped: "\<script\>", never "<script>" nor a live link
             assert not re.search(r"(?<!\\)<\s*(script|img|svg|b|i)\b", text), (page, text)
             assert not re.search(r"(?<!\\)\]\((?!#)", text), (page, text)
+            # Streamlit's own markup stays text: no icon, emoji or colour pattern, no unescaped LaTeX dollar
+            assert not re.search(r":material/|:[a-z_]+:|:[a-z]+\[|(?<!\\)\$", text), (page, text)
         return "\n".join(texts)
 
     for page in ("overview", "claims", "data"):
@@ -216,6 +218,39 @@ def test_app_every_page_shows_the_names_as_text(monkeypatch):
     shown = visit("explorer", lambda: (at.text_input(key=K.X_QUERY).input("javascript").run(),
                                        at.selectbox(key=K.X_HIT).select("javascript:U1").run()))
     assert md(ds.organization("javascript:U1").name) in shown
+
+
+def test_every_chart_carries_labels_only_as_data(monkeypatch):
+    """Vega-Lite compiles parts of a spec (sort lists, filters, titles) into expression code, where U+2028/U+2029,
+    quotes, backslashes or ``</script>`` in a label stop the chart rendering: every chart of the app must carry
+    the data's labels only in its datasets, never in the spec itself."""
+    import json
+
+    AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+    sys.path.insert(0, str(ROOT))
+    ds = load_dataset(HOSTILE)
+    labels = {c.name for c in map(ds.center, centers())} | set(centers()) | {ds.fields["F23"].name("zh")}
+    assert any("\u2028" in x for x in labels) and any("</script>" in x for x in labels)
+    monkeypatch.setenv("GRAPHKIT_DATA", str(HOSTILE))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    charts = 0
+    for page in ("overview", "center", "field", "explorer", "whatif", "claims", "data"):
+        at.switch_page(f"app_pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        for element in at.main:
+            if getattr(element, "type", "") not in ("vega_lite_chart", "arrow_vega_lite_chart"):
+                continue
+            charts += 1
+            spec = json.loads(element.proto.spec)
+            text = json.dumps(spec, ensure_ascii=False)
+            assert "\u2028" not in text and "\u2029" not in text and "</script" not in text, page
+            for label in labels:
+                assert json.dumps(label, ensure_ascii=False)[1:-1] not in text, (page, label)
+            for encoding in (layer.get("encoding", {}) for layer in spec.get("layer", [spec])):
+                for channel in encoding.values():
+                    sort = channel.get("sort") if isinstance(channel, dict) else None
+                    assert not isinstance(sort, list), (page, sort)  # a list of labels becomes code
+    assert charts >= 1  # the overview's heat map at least
 
 
 # ---- the Cypher engine -------------------------------------------------------------------------------------------

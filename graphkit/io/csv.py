@@ -7,11 +7,11 @@ import csv
 import io
 import logging
 import re
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 
+from graphkit.io.archive import ArchiveError, open_archive
 from graphkit.io.tables import columns_to_table, frame_to_table
 from graphkit.model.problems import Problems
 from graphkit.model.raw import RawDataset, RawTable
@@ -131,6 +131,8 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
     if what:
         problems.error(label, 1, "*", "not_csv", what=what)
         return None
+    if not _shape_within_limits(data, label, problems, settings):
+        return None
     # The fast path: well-formed UTF-8 goes straight from bytes into pyarrow (which checks the UTF-8 itself),
     # without decoding the whole file into a Python string. Anything unusual takes the careful path below.
     if b"\x00" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and data.count(b'"') % 2 == 0:
@@ -172,6 +174,43 @@ def read_csv_bytes(data: bytes, name: str, label: str, problems: Problems, setti
         problems.error(label, 1, "*", "csv_parse", detail=str(exc)[:200])
         return None
     return frame_to_table(frame, name, label, problems, settings)
+
+
+def _shape_within_limits(data: bytes, label: str, problems: Problems, settings: Settings) -> bool:
+    """Refuse a file with a line over ``max_line_bytes`` or a header over ``max_columns`` before any parser sees
+    it: parsing one 500 MB line or a 10⁶-column header costs many times the file's size in memory and minutes."""
+    if len(data) > settings.max_line_bytes:  # a smaller file cannot hold a longer line
+        found = _long_line(data, settings.max_line_bytes)
+        if found is not None:
+            problems.error(label, found[0], "*", "line_too_long", n=found[1], limit=settings.max_line_bytes)
+            return False
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    width = first.split(b"\r", 1)[0].count(b",") + 1  # at most: a quoted header name may hold a comma
+    if width > settings.max_columns:
+        problems.error(label, 1, "*", "too_many_columns", n=width, limit=settings.max_columns)
+        return False
+    return True
+
+
+def _long_line(data: bytes, limit: int, chunk: int = 1 << 26) -> tuple[int, int] | None:
+    """The first line longer than ``limit`` bytes as (line number, length), scanned in 64 MB pieces."""
+    import numpy as np
+
+    view = np.frombuffer(data, dtype=np.uint8)
+    last, line = -1, 1  # offset of the previous newline, number of the current line
+    for start in range(0, len(view), chunk):
+        breaks = np.flatnonzero(view[start:start + chunk] == 10) + start
+        if len(breaks):
+            gaps = np.diff(breaks, prepend=last) - 1
+            over = np.flatnonzero(gaps > limit)
+            if len(over):
+                return line + int(over[0]), int(gaps[over[0]])
+            line += len(breaks)
+            last = int(breaks[-1])
+    if len(data) - last - 1 > limit:
+        return line, len(data) - last - 1
+    return None
 
 
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n|\n[ \t]+$")  # starts with a literal: a fast scan
@@ -226,6 +265,11 @@ def read_csv_folder(folder: Path, problems: Problems, settings: Settings | None 
                 problems.error(table.filename, 1, "*", "file_missing", file=table.filename)
                 failed.add(name)
             continue
+        size = path.stat().st_size  # before reading: a 600 MB file is refused without being read
+        if size > settings.max_file_bytes:
+            problems.error(table.filename, 1, "*", "file_too_large", n=size, limit=settings.max_file_bytes)
+            failed.add(name)
+            continue
         raw = read_csv_bytes(path.read_bytes(), name, table.filename, problems, settings)
         if raw is not None:
             tables[name] = raw
@@ -241,8 +285,11 @@ def read_zip(data: bytes, label: str, problems: Problems, settings: Settings | N
     """Read the contract CSVs from a zip archive (files may sit in one sub-folder); guards against zip bombs."""
     settings = settings or get_settings()
     tables: dict[str, RawTable] = {}
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+    try:  # refuses bzip2/lzma members and declared sizes over the limit; every read is bounded (io.archive)
+        archive = open_archive(data, limit=settings.max_upload_bytes)
+    except ArchiveError as exc:
+        problems.error(label, 1, "*", exc.code, **exc.params)
+        return RawDataset(tables, label, "zip")
     except Exception as exc:  # BadZipFile mostly; a damaged directory can raise others (like openpyxl, below)
         problems.error(label, 1, "*", "zip_unreadable", detail=str(exc)[:200])
         return RawDataset(tables, label, "zip")
@@ -256,7 +303,7 @@ def read_zip(data: bytes, label: str, problems: Problems, settings: Settings | N
         base = info.filename.replace("\\", "/").rsplit("/", 1)[-1].lower()
         if base.endswith(".csv") and base[:-4] in TABLES:
             members.setdefault(base, []).append(info)
-            total += info.file_size  # the declared size: zipfile never inflates a member beyond it
+            total += info.file_size  # the declared size: a BoundedZipFile never inflates a member beyond it
     if total > settings.max_upload_bytes:
         problems.error(label, 1, "*", "file_too_large", n=total, limit=settings.max_upload_bytes)
         return RawDataset(tables, label, "zip")
@@ -274,6 +321,10 @@ def read_zip(data: bytes, label: str, problems: Problems, settings: Settings | N
             continue
         try:
             member = archive.read(found[0])
+        except ArchiveError as exc:
+            problems.error(table.filename, 1, "*", exc.code, **exc.params)
+            failed.add(name)
+            continue
         except Exception as exc:  # bad CRC, damaged deflate stream, encryption, unknown compression …
             problems.error(table.filename, 1, "*", "zip_member_unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
             failed.add(name)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, OutputError
 from graphkit.io.files import atomic_file, atomic_folder
 from graphkit.io.tables import FORMULA_CHARS, neutralize
 from graphkit.model.graph import python_values
@@ -310,7 +310,7 @@ def export_dataset(ds, to: str, output) -> Path:
     if to == "csv":
         return _write_csv_folder(ds, output)
     if output.is_dir():
-        raise GraphkitError(f"{output} is a folder; the {to} export writes a file")
+        raise OutputError(f"{output} is a folder; the {to} export writes a file")
     if to in ("turtle", "jsonld"):
         _write_rdf(ds, output, to)  # write_rdf is atomic itself (temporary file, then os.replace)
         return output

@@ -1,7 +1,8 @@
 """The XLSX reader: a workbook whose sheets are named like the contract's tables becomes raw string tables.
 
 Dates become ISO strings; a formula uses Excel's cached value (with a warning) or is an error; merged cells,
-hidden and unknown sheets are reported; the unpacked size counts against the upload limit.
+hidden and unknown sheets are reported; the unpacked size counts against the upload limit (every part is inflated
+in bounded chunks, see :mod:`graphkit.io.archive`); a damaged sheet is a located problem, never a crash.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-import zipfile
+import warnings
 
 import pandas as pd
 
+from graphkit.io.archive import ArchiveError, open_archive
 from graphkit.io.tables import DOC_SHEETS, column_letter, frame_to_table
 from graphkit.model.problems import Problems
 from graphkit.model.raw import RawDataset, RawTable
@@ -49,7 +51,12 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
     Formula cells use Excel's cached value when there is one (with a warning) and are an error otherwise; merged
     cells are reported; dates become ISO strings.
     """
-    import openpyxl  # imported here: only workbook users pay for it
+    with warnings.catch_warnings():  # openpyxl warns on stderr about what it skips; what matters is reported here
+        warnings.simplefilter("ignore")
+        return _read_xlsx(data, label, problems, settings)
+
+
+def _read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | None) -> RawDataset:
     from openpyxl.utils.cell import range_boundaries
 
     settings = settings or get_settings()
@@ -57,17 +64,13 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
     if len(data) > settings.max_upload_bytes:
         problems.error(label, 1, "*", "file_too_large", n=len(data), limit=settings.max_upload_bytes)
         return RawDataset(tables, label, "xlsx")
-    try:  # a workbook is a zip: its unpacked size is what memory pays (a zip bomb is small on disk)
-        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except Exception:  # not a zip at all: openpyxl says so below
-        unpacked = 0
-    if unpacked > settings.max_upload_bytes:
-        problems.error(label, 1, "*", "file_too_large", n=unpacked, limit=settings.max_upload_bytes)
+    try:  # a workbook is a zip: every part openpyxl reads is inflated in bounded chunks (graphkit.io.archive)
+        book = _open_book(data, settings, data_only=False)
+    except ArchiveError as exc:
+        problems.error(label, 1, "*", exc.code, **exc.params)
         return RawDataset(tables, label, "xlsx")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        problems.error(label, 1, "*", "workbook_unreadable", detail=f"{type(exc).__name__}: {exc}"[:200])
+        problems.error(label, 1, "*", "workbook_unreadable", detail=_detail(exc))
         return RawDataset(tables, label, "xlsx")
     cached = None
     failed: set[str] = set()
@@ -85,31 +88,35 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
                 problems.error(sheet_label, 1, "*", "file_missing", file=sheet_label)
                 failed.add(name)
             continue
-        rows = []
+        rows: list[list[str]] = []
         formulas = []
-        stream = ws.iter_rows(values_only=True)
-        for r_index, row in enumerate(stream, start=1):
-            cells = []
-            for c_index, value in enumerate(row):
-                if isinstance(value, str) and _FORMULA.match(value) and len(value) > 1:
-                    formulas.append((r_index, c_index, value))
-                cells.append(_xlsx_cell(value))
-            rows.append(cells)
-            if len(rows) > settings.max_rows + 1:
-                break
-        else:
-            stream = None
-        if stream is not None:  # over the row limit: count the rest without keeping it, for an exact message
-            n = sum(any(c.strip() for c in r) for r in rows[1:])
-            n += sum(any(v is not None and str(v).strip() for v in r) for r in stream)
-            problems.error(sheet_label, 1, "*", "too_many_rows", n=n, limit=settings.max_rows)
+        try:  # openpyxl parses the sheet XML lazily, row by row, inside this loop
+            over = _read_rows(ws, rows, formulas, settings)
+            if formulas:
+                if cached is None:
+                    cached = _open_book(data, settings, data_only=True)
+                cws = cached[ws.title]
+                cws.reset_dimensions()
+                values = {(r, c): v for r, row in enumerate(cws.iter_rows(values_only=True), start=1)
+                          for c, v in enumerate(row)}
+            merged = _merged_ranges(book, ws)
+        except ArchiveError as exc:
+            problems.error(sheet_label, 1, "*", exc.code, **exc.params)
+            failed.add(name)
+            continue
+        except _Refused as exc:
+            problems.error(sheet_label, exc.row, "*", exc.code, **exc.params)
+            failed.add(name)
+            continue
+        except Exception as exc:  # not well-formed XML, a bad number or date, a shared string out of range …
+            problems.error(sheet_label, len(rows) + 1, "*", "sheet_damaged", detail=_detail(exc))
+            failed.add(name)
+            continue
+        if over:  # stopped counting at the limit: a 1,048,576-row sheet costs no more than the limit
+            problems.error(sheet_label, 1, "*", "too_many_rows_over", limit=settings.max_rows)
             failed.add(name)
             continue
         if formulas:
-            if cached is None:
-                cached = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            cws = cached[ws.title]
-            values = {(r, c): v for r, row in enumerate(cws.iter_rows(values_only=True), start=1) for c, v in enumerate(row)}
             for r, c, formula in formulas:
                 header = rows[0][c] if rows and c < len(rows[0]) else column_letter(c)
                 value = values.get((r, c))
@@ -123,7 +130,7 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
             problems.error(sheet_label, 1, "*", "file_empty")
             failed.add(name)
             continue
-        for ref in _merged_ranges(book, ws):
+        for ref in merged:
             min_col, min_row, _, _ = range_boundaries(ref)
             header = rows[0][min_col - 1].strip() if min_col <= len(rows[0]) else ""
             header = header.lower() if header.lower() in table.column_names else header
@@ -136,6 +143,51 @@ def read_xlsx(data: bytes, label: str, problems: Problems, settings: Settings | 
         else:
             failed.add(name)
     return RawDataset(tables, label, "xlsx", failed)
+
+
+class _Refused(Exception):
+    """A sheet over a limit: the problem to report at ``row``."""
+
+    def __init__(self, row: int, code: str, **params):
+        self.row, self.code, self.params = row, code, params
+        super().__init__(code)
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
+def _open_book(data: bytes, settings: Settings, *, data_only: bool):
+    """openpyxl's read-only workbook over a :class:`BoundedZipFile`: openpyxl's own ``zipfile.ZipFile`` would
+    inflate a lying or bzip2 part without bound."""
+    from openpyxl.reader.excel import ExcelReader
+
+    archive = open_archive(data, limit=settings.max_upload_bytes)
+    reader = ExcelReader.__new__(ExcelReader)  # ExcelReader.__init__ would open a plain ZipFile: set its fields
+    reader.archive = archive
+    reader.valid_files = archive.namelist()
+    reader.read_only, reader.keep_vba, reader.data_only = True, False, data_only
+    reader.keep_links, reader.rich_text, reader.shared_strings = True, False, []
+    reader.read()
+    return reader.wb
+
+
+def _read_rows(ws, rows: list, formulas: list, settings: Settings) -> bool:
+    """Append the sheet's rows (as strings) to ``rows`` and its formula cells to ``formulas``; True when the sheet
+    has more than ``settings.max_rows`` data rows (reading stops there)."""
+    ws.reset_dimensions()  # read every row: the declared <dimension> may be stale or lie (Excel ignores it)
+    for r_index, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if len(row) > settings.max_columns:
+            raise _Refused(r_index, "too_many_columns", n=len(row), limit=settings.max_columns)
+        cells = []
+        for c_index, value in enumerate(row):
+            if isinstance(value, str) and _FORMULA.match(value) and len(value) > 1:
+                formulas.append((r_index, c_index, value))
+            cells.append(_xlsx_cell(value))
+        rows.append(cells)
+        if len(rows) > settings.max_rows + 1:
+            return True
+    return False
 
 
 _MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Za-z]+[0-9]+(?::[A-Za-z]+[0-9]+)?)"')

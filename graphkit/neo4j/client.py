@@ -28,7 +28,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from graphkit.errors import EngineError, ServerError
+from graphkit.errors import BoltUriError, EngineError, ServerError, redact
 from graphkit.settings import Settings, get_settings
 
 __all__ = ["BoltClient", "escape_falkordb", "NEO4J", "FALKORDB", "public_uri"]
@@ -89,6 +89,7 @@ class BoltClient:
         self.uri = public_uri(uri)
         self.settings = settings or get_settings()
         self.database = database or None
+        self._secrets = (password,)  # scrubbed from every message the driver or server sends back
         self._driver = _open_driver(uri, user, password, self.uri)
         self.kind, self.version = self._detect()
         if self.kind == FALKORDB and self.database not in (None, "falkordb"):
@@ -195,10 +196,10 @@ class BoltClient:
                                   "password variable (--password-env, default NEO4J_PASSWORD)") from None
             except Neo4jError as exc:
                 reason = self._falkordb_reason(statements) if self.kind == FALKORDB else None
-                raise ServerError(_server_failure(self, what, exc, reason)) from None
+                raise ServerError(redact(_server_failure(self, what, exc, reason), *self._secrets)) from None
             except DriverError as exc:
                 raise ServerError(f"the Bolt driver failed on a {what} statement to {self.uri}: "
-                                  f"{type(exc).__name__}: {exc}") from None
+                                  f"{type(exc).__name__}: {redact(exc, *self._secrets)}") from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _falkordb_reason(self, statements: list[tuple[str, dict]]) -> str | None:
@@ -337,8 +338,12 @@ def _open_driver(uri: str, user, password, shown: str):
         raise EngineError("talking to a Bolt server needs the 'neo4j' package: pip install 'graphkit[neo4j]'") from None
     scheme = str(uri).split("://", 1)[0].lower() if "://" in str(uri) else ""
     if scheme not in _SCHEMES:
-        raise ServerError(f"cannot use the Bolt URI {shown}: write it as bolt://host:7687, neo4j://host:7687 "
-                          "or neo4j+s://host (Aura)")
+        raise BoltUriError(f"cannot use the Bolt URI {shown}: write it as bolt://host:7687, neo4j://host:7687 "
+                           "or neo4j+s://host (Aura)")
+    if _USERINFO.search(str(uri)):  # the driver would refuse it, quoting the whole URI, password and all
+        raise BoltUriError(f"the Bolt URI {shown} holds a user name or password: remove them from the URI, give the "
+                           "user with --user (or NEO4J_USER) and the password in the environment variable named by "
+                           "--password-env (default NEO4J_PASSWORD)")
     if password is not None and not user:
         user = "neo4j"
     auth = (user, password or "") if user else None
@@ -351,8 +356,8 @@ def _open_driver(uri: str, user, password, shown: str):
             user_agent="graphkit",
         )
     except Exception as exc:  # ConfigurationError, ValueError for a malformed URI or an unknown scheme
-        raise ServerError(f"cannot use the Bolt URI {shown}: {exc}; write it as bolt://host:7687, "
-                          "neo4j://host:7687 or neo4j+s://host (Aura)") from None
+        raise BoltUriError(f"cannot use the Bolt URI {shown}: {redact(exc, password)}; write it as bolt://host:7687, "
+                           "neo4j://host:7687 or neo4j+s://host (Aura)") from None
 
 
 def _counters(counters) -> dict[str, int]:

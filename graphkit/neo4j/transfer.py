@@ -337,7 +337,12 @@ def push_dataset(ds, client: BoltClient, *, progress: Callable | None = None,
     for (name, is_rel), idents in sorted(stale.items(), key=lambda kv: not kv[0][1]):  # relationships first
         _delete(client, name, is_rel, idents, job)
     for name in LABELS:  # nodes of graphkit's labels without an id cannot be graphkit's: they go too
-        job.count(client.write(f"MATCH (x:{name}) WHERE x.id IS NULL DETACH DELETE x", "cleanup"))
+        try:
+            job.count(client.write(f"MATCH (x:{name}) WHERE x.id IS NULL DETACH DELETE x", "cleanup"))
+        except ServerError as exc:  # never leave the user stuck: say how to start clean (docs/cypher-notes.md)
+            raise ServerError(f"{exc}. The graph on the server may be inconsistent (FalkorDB 4.16 can fail so after a "
+                              f"changed dataset grows the graph, see docs/cypher-notes.md): run `graphkit neo4j wipe "
+                              f"--uri {client.uri} --yes`, then push again") from None
     written = job.done
     stats = dict(job.stats)
     stats.update({

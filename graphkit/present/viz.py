@@ -167,15 +167,17 @@ def _vis_nodes(nodes: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]]
     return out, all_placed and bool(out)
 
 
-def _vis_edges(edges: Iterable[Mapping[str, Any]], node_ids: set[str]) -> list[dict[str, Any]]:
+def _vis_edges(edges: Iterable[Mapping[str, Any]], position: Mapping[str, int]) -> list[dict[str, Any]]:
+    """Edges between the generated node ids of ``position`` (data id → generated id)."""
     out: list[dict[str, Any]] = []
     dropped = 0
     for edge in edges:
         source, target = edge.get("source"), edge.get("target")
-        if source not in node_ids or target not in node_ids:
+        if not isinstance(source, str) or not isinstance(target, str) or source not in position \
+                or target not in position:
             dropped += 1
             continue
-        vis: dict[str, Any] = {"id": len(out), "from": source, "to": target}
+        vis: dict[str, Any] = {"id": len(out), "from": position[source], "to": position[target]}
         if edge.get("kind") is not None:
             vis["kind"] = str(edge["kind"])
         if edge.get("label") is not None:
@@ -316,13 +318,21 @@ def network_html(
     if not _CSS_SIZE.fullmatch(css_height):
         raise ValueError(f"height must be pixels (640) or a CSS length like '640px' or '80vh', got {height!r}")
     vis_nodes, placed = _vis_nodes(nodes)
+    # vis-network keeps nodes in plain objects keyed by id: a data id such as "constructor", "toString" or
+    # "__proto__" collides with Object.prototype (RangeError above 150 nodes). The page gets generated ids 0…n-1
+    # and the data ids as a list beside them; the page's JS maps between the two with a Map.
+    ids = [n["id"] for n in vis_nodes]
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    for i, vis in enumerate(vis_nodes):
+        vis["id"] = i
+    vis_edges = _vis_edges(edges, position)
     if not labels:
         for node in vis_nodes:
             node["label"] = " "  # vis-network draws the id for an empty label
-    vis_edges = _vis_edges(edges, {n["id"] for n in vis_nodes})
     groups_present = {n["group"] for n in vis_nodes}
     kinds_present = {e["kind"] for e in vis_edges if "kind" in e}
     data = {
+        "ids": ids,
         "nodes": vis_nodes,
         "edges": vis_edges,
         "edgeStyles": {k: v for k, v in EDGE_STYLE.items() if k in kinds_present},
@@ -393,13 +403,20 @@ _PAGE_JS = r"""
     if (style) for (key in style) if (!(key in item)) item[key] = style[key];
     if (typeof item.title === "string") item.title = tip(item.title);
   }
+  // data ids never become object keys (a "constructor" or "__proto__" id would break vis-network):
+  // vis-network sees the generated ids 0…n-1, and a Map translates
+  var byDataId = new Map();
+  for (i = 0; i < data.ids.length; i++) byDataId.set(data.ids[i], i);
+  window.gkNodeId = function (dataId) { return byDataId.has(dataId) ? byDataId.get(dataId) : null; };
+  window.gkDataId = function (nodeId) { return data.ids[nodeId]; };
   var container = document.getElementById("gk-network");
   var network = new vis.Network(container, {nodes: data.nodes, edges: data.edges}, data.options);
   window.gkNetwork = network;
   var ready = false, pending = data.selected;
-  function select(id) {
-    if (id === null || id === undefined) { network.unselectAll(); return; }
-    if (!Object.prototype.hasOwnProperty.call(network.body.nodes, id)) return;
+  function select(dataId) {
+    if (dataId === null || dataId === undefined) { network.unselectAll(); return; }
+    var id = window.gkNodeId(dataId);
+    if (id === null) return;
     network.selectNodes([id]);
     network.focus(id, {scale: Math.max(network.getScale(), 1.0), animation: {duration: 300}});
   }
@@ -444,7 +461,7 @@ _PAGE_JS = r"""
   if (!data.selectable) return;
   network.on("click", function (params) {
     if (params.nodes && params.nodes.length) {
-      post({type: "streamlit:setComponentValue", value: {id: String(params.nodes[0]), ts: Date.now()},
+      post({type: "streamlit:setComponentValue", value: {id: String(data.ids[params.nodes[0]]), ts: Date.now()},
             dataType: "json"});
     }
   });

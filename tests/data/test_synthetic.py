@@ -394,7 +394,7 @@ def test_generate_failing_midway_keeps_the_earlier_dataset_and_leaves_nothing(tm
     from graphkit.cli import cli
 
     res = CliRunner().invoke(cli, ["generate", "--scale", "S", "-o", str(out)])
-    assert res.exit_code == 1 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
+    assert res.exit_code == 2 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 

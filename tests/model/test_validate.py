@@ -273,8 +273,9 @@ def test_row_limit(tmp_path, monkeypatch):
     assert r.exit_code == 2 and out["errors"] == ["organizations.csv:1:*: 12 data rows, over the limit of 10"]
     r, out = _validate(_zip(folder, tmp_path / "d.zip"))
     assert r.exit_code == 2 and out["errors"] == ["organizations.csv:1:*: 12 data rows, over the limit of 10"]
-    r, out = _validate(book)  # a workbook stops reading at the limit, then counts the rest
-    assert r.exit_code == 2 and out["errors"] == ["d.xlsx[organizations]:1:*: 12 data rows, over the limit of 10"]
+    r, out = _validate(book)  # a workbook stops reading just past the limit (a 1,048,576-row sheet costs no more)
+    assert r.exit_code == 2 and out["errors"] == [
+        "d.xlsx[organizations]:1:*: more than 10 data rows, over the limit (counting stopped there)"]
     monkeypatch.setenv("GRAPHKIT_MAX_ROWS", "12")
     assert _validate(folder)[0].exit_code == 0
 
@@ -316,5 +317,15 @@ def test_file_and_upload_size_limits(tmp_path, monkeypatch):
 def test_a_bad_limit_setting_is_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setenv("GRAPHKIT_MAX_ROWS", "ten")
     r = run_cli("validate", DATA / "tiny", "--lang", "en")
-    assert r.exit_code == 1 and "internal error" not in r.stderr
+    assert r.exit_code == 2 and "internal error" not in r.stderr  # the user's setting: exit 2, as bad input
     assert "GRAPHKIT_MAX_ROWS must be a whole number, not 'ten'" in r.stderr
+
+
+@pytest.mark.parametrize("name, value, least", [("MAX_ROWS", "-1", 1), ("MAX_UPLOAD_BYTES", "0", 1),
+                                                 ("MAX_COLUMNS", "-5", 1), ("BOLT_RETRIES", "-1", 0)])
+def test_a_negative_or_zero_limit_is_refused(monkeypatch, name, value, least):
+    monkeypatch.setenv(f"GRAPHKIT_{name}", value)
+    r = run_cli("validate", DATA / "tiny", "--lang", "en")
+    assert r.exit_code == 2 and "internal error" not in r.stderr and "Traceback" not in r.stderr
+    assert (f"the setting {name.lower()} (environment variable GRAPHKIT_{name}) must be a whole number of at least "
+            f"{least}, not {value}") in r.stderr

@@ -345,7 +345,7 @@ def test_failed_report_write_keeps_the_old_report_and_leaves_nothing(tiny, tmp_p
         write_report(tiny, "C1", target, lang="zh", rules=None, as_of=AS_OF)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text(encoding="utf-8") == "old report"
     res = CliRunner().invoke(cli, ["report", str(TINY), "--center", "C1", "-o", str(target)])
-    assert res.exit_code == 1 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
+    assert res.exit_code == 2 and "No space left on device" in res.stderr and "Traceback" not in res.stderr
     assert "internal error" not in res.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text(encoding="utf-8") == "old report"
 

@@ -61,15 +61,16 @@ def small():
 
 def test_emitted_json_structure(small):
     data = page_data(network_html(*small, seed=7))
+    assert data["ids"] == ["C1", "O1", "P1"]  # vis-network sees generated ids 0…n-1, never a data id
     assert data["nodes"] == [
-        {"id": "C1", "label": "增材制造中心", "group": "center", "title": "中心\n江苏"},
-        {"id": "O1", "label": "某公司", "group": "enterprise", "size": 20.0},
-        {"id": "P1", "label": "P1", "group": "platform", "color": "#123456", "shape": "box"},
+        {"id": 0, "label": "增材制造中心", "group": "center", "title": "中心\n江苏"},
+        {"id": 1, "label": "某公司", "group": "enterprise", "size": 20.0},
+        {"id": 2, "label": "P1", "group": "platform", "color": "#123456", "shape": "box"},
     ]
     assert data["edges"] == [
-        {"id": 0, "from": "O1", "to": "C1", "kind": "member", "title": "2019"},
-        {"id": 1, "from": "O1", "to": "P1", "kind": "host", "label": "依托", "dashes": True},
-        {"id": 2, "from": "O1", "to": "C1", "kind": "shareholder", "title": "×4", "width": 3.0},
+        {"id": 0, "from": 1, "to": 0, "kind": "member", "title": "2019"},
+        {"id": 1, "from": 1, "to": 2, "kind": "host", "label": "依托", "dashes": True},
+        {"id": 2, "from": 1, "to": 0, "kind": "shareholder", "title": "×4", "width": 3.0},
     ]
     assert set(data["edgeStyles"]) == {"member", "host", "shareholder"}
     assert data["freeze"] is True and data["selectable"] is False and data["selected"] is None
@@ -107,7 +108,8 @@ def test_hostile_text_never_reaches_html_raw(text):
         if raw in text:
             assert raw not in page
     data = page_data(page)
-    assert data["nodes"][0] == {"id": text, "label": text, "group": "center", "title": text}
+    assert data["nodes"][0] == {"id": 0, "label": text, "group": "center", "title": text}
+    assert data["ids"] == [text, "x"]
     assert data["edges"][0]["label"] == text and data["edges"][0]["title"] == text
     # exactly our three scripts: none closed early, none opened, no "<!--" to derail the tokenizer
     assert [attrs for tag, attrs in tags_of(page) if tag == "script"] == [
@@ -166,7 +168,7 @@ def test_bad_input_is_refused(kwargs, nodes, message):
 
 def test_dangling_edges_are_dropped_and_logged(caplog):
     page = network_html([{"id": "a"}], [{"source": "a", "target": "zz"}, {"source": "a", "target": "a"}])
-    assert [e["to"] for e in page_data(page)["edges"]] == ["a"]
+    assert [e["to"] for e in page_data(page)["edges"]] == [0]  # the generated id of "a"
     assert "dropped 1 edge" in caplog.text
 
 
@@ -327,14 +329,14 @@ def test_component_in_chromium(served):
                     pass
                 time.sleep(0.1)
             assert graph is not None, "the graph page never became ready"
-            assert graph.evaluate("gkNetwork.getSelectedNodes()") == ["o3"]
-            assert graph.evaluate("gkNetwork.body.nodes['c'].options.title instanceof HTMLDivElement")
-            assert graph.evaluate("gkNetwork.body.nodes['c'].options.title.textContent") == evil + "\nline 2"
+            assert graph.evaluate("gkNetwork.getSelectedNodes().map(gkDataId)") == ["o3"]
+            assert graph.evaluate("gkNetwork.body.nodes[gkNodeId('c')].options.title instanceof HTMLDivElement")
+            assert graph.evaluate("gkNetwork.body.nodes[gkNodeId('c')].options.title.textContent") == evil + "\nline 2"
             assert graph.evaluate("document.querySelectorAll('img').length") == 0
             time.sleep(1)  # let the focus animation on the selected node end, then show every node
             graph.evaluate("gkNetwork.fit({animation: false})")
             box = tab.frame_locator("#c").locator("#graph").bounding_box()
-            at = graph.evaluate("gkNetwork.canvasToDOM(gkNetwork.getPositions(['o5'])['o5'])")
+            at = graph.evaluate("gkNetwork.canvasToDOM(gkNetwork.getPositions([gkNodeId('o5')])[gkNodeId('o5')])")
             tab.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
             deadline = time.time() + 10
             while time.time() < deadline:
@@ -377,3 +379,36 @@ def test_labels_off_legend_below_with_an_escaped_note_and_png_button():
     assert '<div class="gk-note">大小：&lt;b&gt;覆盖率&lt;/b&gt;</div>' in page
     assert "position:absolute;top:8px;left:8px" not in page  # the legend no longer sits over the drawing
     assert page.index('id="gk-network"') < page.index('class="gk-legend"') and 'id="gk-png"' in page
+
+
+JS_KEYWORD_IDS = ["constructor", "toString", "valueOf", "hasOwnProperty", "__proto__", "isPrototypeOf",
+                  "__defineGetter__", "prototype"]
+
+
+@pytest.mark.browser
+@pytest.mark.usefixtures("chromium")
+def test_javascript_keyword_ids_draw_in_chromium(served):
+    """More than 150 nodes (vis-network's improved layout), among them ids named like Object.prototype's members:
+    the page draws every node, selects and reports them by their data ids."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    folder, base = served
+    nodes = [{"id": i, "label": i, "group": "enterprise"} for i in JS_KEYWORD_IDS]
+    nodes += [{"id": f"o{i}", "group": "university"} for i in range(160)]
+    edges = [{"source": JS_KEYWORD_IDS[i % len(JS_KEYWORD_IDS)], "target": f"o{i}"} for i in range(160)]
+    (folder / "g.html").write_text(network_html(nodes, edges, selected="__proto__", iterations=20), encoding="utf-8")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            tab = browser.new_page()
+            errors = []
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            tab.goto(base + "/g.html")
+            tab.wait_for_function("document.body.getAttribute('data-gk-ready') === '1'", timeout=60_000)
+            assert errors == []
+            assert tab.evaluate("Object.keys(gkNetwork.body.nodes).length") == 168
+            assert tab.evaluate("gkNetwork.getSelectedNodes().map(gkDataId)") == ["__proto__"]
+            ids = tab.evaluate(f"{json.dumps(JS_KEYWORD_IDS)}.map(function (d) {{ return gkDataId(gkNodeId(d)); }})")
+            assert ids == JS_KEYWORD_IDS
+            assert tab.evaluate("gkNetwork.body.nodes[gkNodeId('constructor')].options.label") == "constructor"
+        finally:
+            browser.close()
