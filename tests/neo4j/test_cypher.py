@@ -181,10 +181,12 @@ def test_push_query_push_again_pull(on_server, server, name):
         assert server.pull().same_as(ds)
 
 
-def test_cli_prints_the_same_json_for_data_and_server(graph, tmp_path):
+def test_cli_prints_the_same_json_for_data_and_server(graph, tmp_path, monkeypatch):
     folder = write_dataset(tmp_path / "eligible", **eligible_tables())
     user = graph.auth["user"]
     auth = ["--user", user, "--password-env", "NEO4J_PASSWORD"] if user else []
+    if user:
+        monkeypatch.setenv("NEO4J_PASSWORD", graph.auth["password"])
     pushed = cli_json("neo4j", "push", folder, "--uri", graph.uri, *auth)
     assert pushed["nodes_created"] > 0
     for command in (["coverage"], ["coverage", "--all-fields"], ["check", "--as-of", AS_OF], ["reach", "--center", "C1"],
