@@ -14,6 +14,7 @@ from graphkit.engine import EmbeddedEngine
 from graphkit.errors import ServerError
 from graphkit.neo4j.client import FALKORDB, NEO4J, BoltClient
 from graphkit.neo4j.engine import CypherEngine, pull, push, wipe
+from graphkit.testing import TcpRelay
 
 pytestmark = pytest.mark.bolt
 
@@ -152,48 +153,6 @@ class SilentServer:
             s.close()
 
 
-class StallingRelay:
-    """A relay to a Bolt port that forwards both ways until :meth:`stall`, then swallows the server's replies."""
-
-    def __init__(self, target_port: int):
-        self.target_port, self.stalled = target_port, threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self._listener.getsockname()[1]
-        self._sockets: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def stall(self):
-        self.stalled.set()
-
-    def _accept(self):
-        while True:
-            try:
-                client = self._listener.accept()[0]
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            self._sockets += [client, upstream]
-            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
-
-    def _pipe(self, src, dst, from_server):
-        try:
-            while data := src.recv(65536):
-                if not (from_server and self.stalled.is_set()):
-                    dst.sendall(data)
-        except OSError:
-            pass
-
-    def close(self):
-        self._listener.close()
-        for s in self._sockets:
-            try:
-                s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            s.close()
-
-
 def test_a_server_that_never_answers_is_exit_2_not_a_hang(monkeypatch):
     monkeypatch.setenv("GRAPHKIT_BOLT_CONNECT_TIMEOUT", "1")
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "1")
@@ -212,7 +171,7 @@ def test_a_push_stalled_midway_fails_clearly_and_a_rerun_converges(clean, bolt_u
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "0")
     monkeypatch.setenv("GRAPHKIT_BOLT_BATCH_ROWS_NEO4J", "10")  # several batches on both kinds
     ds = load_dataset(DATA / "tiny")
-    relay = StallingRelay(int(bolt_uri.rsplit(":", 1)[1]))
+    relay = TcpRelay(int(bolt_uri.rsplit(":", 1)[1]))
     try:
         with pytest.raises(ServerError, match="stopped answering during a .*GRAPHKIT_BOLT_READ_TIMEOUT"):
             push(ds, f"bolt://127.0.0.1:{relay.port}", **bolt_auth,
