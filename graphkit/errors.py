@@ -99,7 +99,11 @@ class EngineError(GraphkitError):
 
 
 class ServerError(EngineError):
-    """The graph server (Neo4j / Bolt) is unreachable or failed; the message says how to retry."""
+    """The graph server (Neo4j / Bolt) is unreachable or failed; the message says how to retry.
+
+    Exit code 2, like invalid input: the URI, credentials, database or server the user named is what to fix."""
+
+    exit_code = 2
 
 
 class ReportFormatError(GraphkitError, ValueError):

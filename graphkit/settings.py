@@ -26,13 +26,17 @@ SETTINGS_HELP: dict[str, tuple[str, str]] = {
     "bolt_batch_bytes_neo4j": ("Neo4j 每批写入的最大编码字节数", "largest encoded batch sent to Neo4j"),
     "bolt_batch_rows_neo4j": ("Neo4j 每批写入的最大行数", "most rows per batch sent to Neo4j"),
     "bolt_retries": ("Bolt 连接中断时的重试次数", "retries when a Bolt connection drops"),
+    "bolt_connect_timeout": ("Bolt 建立连接（含握手与登录）的最长等待秒数", "seconds to wait for a Bolt connection to open (TCP, handshake and login)"),
+    "bolt_read_timeout": ("Bolt 服务器一次回复的最长等待秒数（服务器停止响应时报错而不是一直等待）", "seconds to wait for any reply from a Bolt server before giving up on it (a stalled server is an error, not a hang)"),
+    "bolt_transaction_timeout": ("单个 Bolt 事务的最长秒数（Neo4j 服务器端强制执行）", "longest a Bolt transaction may run, in seconds (enforced by Neo4j on the server)"),
     "recruit_exact_max_candidates": ("招募建议：候选机构不超过此数时用精确搜索证明最少", "recruitment: prove minimality by exact search up to this many candidate organisations"),
     "snapshot": ("1 = 校验通过的数据集在缓存目录（GRAPHKIT_CACHE_DIR）保存快照，未改动时直接打开；0 = 关闭（同 --no-cache）", "1 = keep a snapshot of each validated dataset in the cache folder (GRAPHKIT_CACHE_DIR) and open an unchanged dataset from it; 0 = off (as --no-cache)"),
 }
 
 
-#: Settings for which 0 makes sense (no retries); every other one must be at least 1, and none may be negative.
-_MAY_BE_ZERO = {"bolt_retries"}
+#: Settings for which 0 makes sense (no retries, no snapshot, no server-side transaction timeout); every other one
+#: must be at least 1, and none may be negative.
+_MAY_BE_ZERO = {"bolt_retries", "snapshot", "bolt_transaction_timeout"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Settings:
     bolt_batch_bytes_neo4j: int = 4_000_000
     bolt_batch_rows_neo4j: int = 5_000
     bolt_retries: int = 3
+    bolt_connect_timeout: int = 5
+    bolt_read_timeout: int = 300
+    bolt_transaction_timeout: int = 600
     recruit_exact_max_candidates: int = 40
     snapshot: int = 1
 

@@ -49,6 +49,7 @@ from typing import NamedTuple
 __all__ = [
     "BoltServer",
     "GoodbyeFilter",
+    "TcpRelay",
     "Neo4jServer",
     "Neo4jUnavailable",
     "bolt_driver",
@@ -147,6 +148,68 @@ class _Reader:
         out = bytes(self._buffer[:size])
         del self._buffer[:size]
         return out
+
+
+class TcpRelay:
+    """A plain local TCP relay to a port, byte for byte both ways (TCP_NODELAY), for tests that cut or stall a
+    connection on any server (:class:`GoodbyeFilter` parses FalkorDB's Bolt and does not negotiate with Neo4j).
+
+    :meth:`hang_up_all` drops every live connection and keeps listening; :meth:`stall` makes it swallow the
+    server's replies from then on (a server that stopped answering); :meth:`close` does both and stops.
+    """
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.stalled = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, name=f"tcp-relay-{self.port}", daemon=True).start()
+
+    def stall(self) -> None:
+        self.stalled.set()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client = self._listener.accept()[0]
+                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=10)
+                upstream.settimeout(None)
+            except OSError:
+                return
+            for sock in (client, upstream):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._sockets |= {client, upstream}
+            threading.Thread(target=self._pipe, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(upstream, client, True), daemon=True).start()
+
+    def _pipe(self, src: socket.socket, dst: socket.socket, from_server: bool) -> None:
+        try:
+            while data := src.recv(65536):
+                if not (from_server and self.stalled.is_set()):
+                    dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def hang_up_all(self) -> None:
+        with self._lock:
+            sockets, self._sockets = list(self._sockets), set()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)
+        self._listener.close()
+        self.hang_up_all()
 
 
 class GoodbyeFilter:

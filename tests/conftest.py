@@ -206,21 +206,38 @@ def tiny_dir() -> Path:
 
 # ---- a Bolt server (graphkit.testing) ----------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def bolt_server():
-    """The session's local FalkorDB (a ``graphkit.testing.BoltServer``), or None when ``NEO4J_URI`` is set."""
+#: The password of the session's Neo4j (authentication is on there, as on any real deployment).
+NEO4J_TEST_PASSWORD = "graphkit-test-pw"
+
+
+@pytest.fixture(scope="session", params=["falkordb", "neo4j"])
+def bolt_server(request):
+    """The session's Bolt server, once per kind: a local FalkorDB, then a local Neo4j 5 Community with
+    authentication on (a ``graphkit.testing`` server; one per session, it takes ~10 s to start). The Neo4j
+    run is skipped with the reason where Java or Maven is missing, unless ``GRAPHKIT_REQUIRE_NEO4J=1``.
+    With ``NEO4J_URI`` set the neo4j run uses that server instead and this yields None."""
+    if request.param == "falkordb":
+        from graphkit.testing import falkordb_server
+
+        with falkordb_server() as server:
+            yield server
+        return
     if os.environ.get("NEO4J_URI"):
         yield None
         return
-    from graphkit.testing import falkordb_server
+    from graphkit.testing import neo4j_available, neo4j_server
 
-    with falkordb_server() as server:
+    if reason := neo4j_available():
+        if os.environ.get("GRAPHKIT_REQUIRE_NEO4J") == "1":
+            pytest.fail(f"Neo4j is required (GRAPHKIT_REQUIRE_NEO4J=1) but cannot run: {reason}")
+        pytest.skip(f"no local Neo4j: {reason}")
+    with neo4j_server(auth_password=NEO4J_TEST_PASSWORD) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def bolt_uri(bolt_server) -> str:
-    """``NEO4J_URI`` when set (auth from ``NEO4J_USER`` / ``NEO4J_PASSWORD``), else the local FalkorDB's URI."""
+    """``NEO4J_URI`` when set (auth from ``NEO4J_USER`` / ``NEO4J_PASSWORD``), else the local server's URI."""
     return os.environ["NEO4J_URI"] if bolt_server is None else bolt_server.uri
 
 
@@ -228,7 +245,7 @@ def bolt_uri(bolt_server) -> str:
 def _bolt_session_driver(bolt_server, bolt_uri):
     from graphkit.testing import bolt_driver as make_driver
 
-    user = password = None
+    user, password = getattr(bolt_server, "user", None), getattr(bolt_server, "password", None)
     if bolt_server is None:
         user, password = os.environ.get("NEO4J_USER"), os.environ.get("NEO4J_PASSWORD")
     with make_driver(bolt_uri, user, password) as driver:
@@ -375,9 +392,10 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def bolt_auth(bolt_server) -> dict:
-    """Credentials for ``graphkit.neo4j``: none for the local FalkorDB, ``NEO4J_USER`` / ``NEO4J_PASSWORD`` else."""
+    """Credentials for ``graphkit.neo4j``: none for the local FalkorDB, the local Neo4j's user and password,
+    ``NEO4J_USER`` / ``NEO4J_PASSWORD`` for ``NEO4J_URI``."""
     if bolt_server is not None:
-        return {"user": None, "password": None}
+        return {"user": getattr(bolt_server, "user", None), "password": getattr(bolt_server, "password", None)}
     return {"user": os.environ.get("NEO4J_USER"), "password": os.environ.get("NEO4J_PASSWORD")}
 
 

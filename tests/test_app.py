@@ -433,7 +433,7 @@ def test_neo4j_form_never_shows_the_password(app, uri, password):
 
 
 @pytest.mark.bolt
-def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, tmp_path):
+def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, bolt_auth, tmp_path):
     """The data page pushes the loaded data to a real Bolt server and runs the gap query there: same answer."""
     pytest.importorskip("graphkit.neo4j")
     import os
@@ -443,11 +443,9 @@ def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri,
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180).run()
     goto(at, "data")
     at.text_input(key=K.NEO4J_URI).input(bolt_uri)
-    if bolt_server is None:  # NEO4J_URI: its credentials
-        at.text_input(key=K.NEO4J_USER).input(os.environ.get("NEO4J_USER", ""))
-        at.text_input(key=K.NEO4J_PASSWORD).input(os.environ.get("NEO4J_PASSWORD", ""))
-    else:
-        at.text_input(key=K.NEO4J_USER).input("")
+    at.text_input(key=K.NEO4J_USER).input(bolt_auth["user"] or "")
+    if bolt_auth["password"]:
+        at.text_input(key=K.NEO4J_PASSWORD).input(bolt_auth["password"])
     at.button(key="FormSubmitter:" + K.NEO4J_FORM + "-" + text.t("neo4j.push")).click().run()
     ok(at)
     assert text.t("neo4j.pushed") in texts(at, "success"), texts(at, "error")

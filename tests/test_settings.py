@@ -36,3 +36,20 @@ def test_environment_overrides_and_range(monkeypatch):
     with pytest.raises(SettingsError, match="at least 1, not 0"):
         get_settings().with_(max_line_bytes=0)
     assert SettingsError.exit_code == 2
+    assert (Settings(snapshot=0).snapshot, Settings(bolt_transaction_timeout=0).bolt_transaction_timeout) == (0, 0)
+
+
+def test_the_bolt_timeouts_have_sane_defaults_and_are_documented():
+    s = get_settings()
+    assert (s.bolt_connect_timeout, s.bolt_read_timeout, s.bolt_transaction_timeout) == (5, 300, 600)
+    doc = (ROOT / "docs" / "neo4j.md").read_text(encoding="utf-8")
+    for name, default in (("BOLT_CONNECT_TIMEOUT", 5), ("BOLT_READ_TIMEOUT", 300), ("BOLT_TRANSACTION_TIMEOUT", 600)):
+        assert f"| `GRAPHKIT_{name}` | {default} |" in doc, name
+
+
+def test_a_setting_from_the_environment(monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_BOLT_READ_TIMEOUT", "7")
+    assert get_settings().bolt_read_timeout == 7
+    monkeypatch.setenv("GRAPHKIT_BOLT_READ_TIMEOUT", "soon")
+    with pytest.raises(SettingsError, match="GRAPHKIT_BOLT_READ_TIMEOUT must be a whole number, not 'soon'"):
+        get_settings()

@@ -90,13 +90,25 @@ class BoltClient:
         self.settings = settings or get_settings()
         self.database = database or None
         self._secrets = (password,)  # scrubbed from every message the driver or server sends back
-        self._driver = _open_driver(uri, user, password, self.uri)
+        self._driver = _open_driver(uri, user, password, self.uri, self.settings)
+        wanted, self.database = self.database, None  # detection runs on the server's default database
+        self._databases: list[str] = []  # Neo4j's, from SHOW DATABASES (empty when it cannot be listed)
         self.kind, self.version = self._detect()
+        self.database = wanted
         if self.kind == FALKORDB and self.database not in (None, "falkordb"):
             self.close()
             raise ServerError(
                 f"{self.uri} is a FalkorDB server, which keeps the whole graph in one database; "
                 f"--database {self.database!r} cannot be honoured there: leave --database out")
+        if self.kind == NEO4J and self.database is not None and self._databases and self.database not in self._databases:
+            self.close()
+            if "community" in self.version.lower():
+                raise ServerError(
+                    f"{self.uri} is Neo4j {self.version}, and Neo4j Community Edition serves one user database "
+                    f"('neo4j', beside 'system'); it has no database {self.database!r} and cannot create one: "
+                    "leave --database out (or give --database neo4j)")
+            raise ServerError(f"the database {self.database!r} does not exist on {self.uri} (it has "
+                              f"{', '.join(repr(d) for d in self._databases) or 'none'}): check --database")
 
     # ---- lifecycle --------------------------------------------------------------------------------------
     def close(self) -> None:
@@ -163,7 +175,10 @@ class BoltClient:
         # FalkorDB gets write transactions only (a read one may name a graph; see docs/cypher-notes.md).
         use_write = write or self.kind == FALKORDB
 
+        read_timeout = float(self.settings.bolt_read_timeout) if self.settings.bolt_read_timeout > 0 else None
+
         def work(tx):
+            _set_read_timeout(tx, read_timeout)
             out = []
             for i, (query, params) in enumerate(statements):
                 result = tx.run(query, params)
@@ -178,8 +193,15 @@ class BoltClient:
         for attempt in range(retries + 1):
             try:
                 with self._driver.session(database=self.database) as session:
-                    return (session.execute_write if use_write else session.execute_read)(work)
+                    return (session.execute_write if use_write else session.execute_read)(self._timed(work))
             except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+                if _timed_out(exc) and attempt == retries:
+                    raise ServerError(
+                        f"the Bolt server {self.uri} stopped answering during a {what} statement (no reply within the "
+                        f"connect timeout of {self.settings.bolt_connect_timeout} s or the read timeout of "
+                        f"{self.settings.bolt_read_timeout} s: GRAPHKIT_BOLT_CONNECT_TIMEOUT, GRAPHKIT_BOLT_READ_TIMEOUT). "
+                        "Check the server, "
+                        "then run the same command again (graphkit's writes are idempotent, a re-run resumes)") from None
                 if attempt == retries and isinstance(exc, TransientError):
                     raise ServerError(f"the Bolt server {self.uri} kept refusing a {what} statement for now "
                                       f"({getattr(exc, 'code', '')}); run the command again later") from None
@@ -195,12 +217,24 @@ class BoltClient:
                 raise ServerError(f"the Bolt server {self.uri} refused the credentials: check --user and the "
                                   "password variable (--password-env, default NEO4J_PASSWORD)") from None
             except Neo4jError as exc:
+                if "TransactionTimedOut" in (getattr(exc, "code", "") or ""):
+                    raise ServerError(
+                        f"the Bolt server {self.uri} stopped a {what} statement after the transaction timeout of "
+                        f"{self.settings.bolt_transaction_timeout} s (GRAPHKIT_BOLT_TRANSACTION_TIMEOUT); raise it "
+                        "for a large graph, or run the command again") from None
                 reason = self._falkordb_reason(statements) if self.kind == FALKORDB else None
                 raise ServerError(redact(_server_failure(self, what, exc, reason), *self._secrets)) from None
             except DriverError as exc:
                 raise ServerError(f"the Bolt driver failed on a {what} statement to {self.uri}: "
                                   f"{type(exc).__name__}: {redact(exc, *self._secrets)}") from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _timed(self, work):
+        """``work`` with the server-side transaction timeout (Neo4j enforces it; FalkorDB ignores it)."""
+        from neo4j import unit_of_work
+
+        seconds = self.settings.bolt_transaction_timeout
+        return unit_of_work(timeout=float(seconds))(work) if seconds > 0 and self.kind == NEO4J else work
 
     def _falkordb_reason(self, statements: list[tuple[str, dict]]) -> str | None:
         """FalkorDB's own message for a failed statement: it reaches only the driver's debug log, so the
@@ -303,23 +337,24 @@ class BoltClient:
         ``dbms.components()`` (docs/cypher-notes.md). ``SHOW DATABASES`` goes first, in a write transaction:
         a failing statement on FalkorDB can leave the connection's RESET unanswered (seen intermittently
         after ``dbms.components()`` in a read transaction), so graphkit sends FalkorDB nothing that fails."""
-        from neo4j.exceptions import Neo4jError
+        from neo4j.exceptions import AuthError, Neo4jError
 
         self.kind = NEO4J  # no escaping for the probes: they have no parameters
         try:
             rows = self._run("SHOW DATABASES", {}, "server detection", write=True)[0]
         except ServerError as exc:
-            if not isinstance(exc.__context__, Neo4jError):
+            if not isinstance(exc.__context__, Neo4jError) or isinstance(exc.__context__, AuthError):
                 raise
             rows = []
         names = [r.get("name") for r in rows]
+        self._databases = [n for n in names if n and n != "system"]
         if names == ["falkordb"]:  # Neo4j lists its system database too
             return FALKORDB, ""
         try:
             rows = self.read("CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition",
                              "server detection")
         except ServerError as exc:
-            if not isinstance(exc.__context__, Neo4jError):
+            if not isinstance(exc.__context__, Neo4jError) or isinstance(exc.__context__, AuthError):
                 raise
             rows = []
         if rows and rows[0].get("name") == "Neo4j Kernel":
@@ -331,7 +366,28 @@ class BoltClient:
                           "graphkit supports those two only")
 
 
-def _open_driver(uri: str, user, password, shown: str):
+def _set_read_timeout(tx, seconds: float | None) -> None:
+    """Bound every wait for a reply on ``tx``'s connection: the driver has no read timeout setting (it takes
+    one only from a server's ``connection.recv_timeout_seconds`` hint), so it is set on the connection's
+    socket; a driver without that attribute just keeps its own behaviour."""
+    try:
+        tx._connection.socket.set_read_timeout(seconds)
+    except AttributeError:  # pragma: no cover - another driver version
+        log.debug("could not set the Bolt read timeout on this driver version")
+
+
+def _timed_out(exc) -> bool:
+    """Whether a driver error comes from a read or write that timed out (a stalled server)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, TimeoutError) or "timed out" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _open_driver(uri: str, user, password, shown: str, settings: Settings):
     try:
         from neo4j import GraphDatabase
     except ImportError:
@@ -350,10 +406,11 @@ def _open_driver(uri: str, user, password, shown: str):
     try:
         return GraphDatabase.driver(
             uri, auth=auth,
-            connection_timeout=10.0,
-            connection_acquisition_timeout=30.0,
+            connection_timeout=float(settings.bolt_connect_timeout),
+            connection_acquisition_timeout=float(settings.bolt_connect_timeout) * 2,
             max_transaction_retry_time=0.0,  # graphkit retries itself, a bounded number of times (settings.bolt_retries)
             user_agent="graphkit",
+            notifications_min_severity="OFF",  # Neo4j's warnings (an unused property key …) are not the user's business
         )
     except Exception as exc:  # ConfigurationError, ValueError for a malformed URI or an unknown scheme
         raise BoltUriError(f"cannot use the Bolt URI {shown}: {redact(exc, password)}; write it as bolt://host:7687, "

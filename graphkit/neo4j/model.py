@@ -174,17 +174,20 @@ def _float_expr(var: str, col: str) -> str:
             f"ELSE toFloat(r.{col}[0]) * 2.0 ^ r.{col}[1] * 2.0 ^ r.{col}[2] END")
 
 
-def node_statement(label: str, floats: tuple = ()) -> str:
-    """UNWIND + MERGE on ``id``, every property replaced (labels and columns are constants of the model)."""
+def node_statement(label: str, floats: tuple = (), *, create: bool = False) -> str:
+    """UNWIND + MERGE on ``id``, every property replaced (labels and columns are constants of the model);
+    ``create``: CREATE instead, for ids the push has just seen missing on the server (no locking merge)."""
     sets = "".join(", " + _float_expr("n", c) for c in floats)
-    return f"UNWIND $rows AS r MERGE (n:{label} {{id: r.id}}) SET n = r.p{sets} RETURN count(*) AS n"
+    head = f"CREATE (n:{label})" if create else f"MERGE (n:{label} {{id: r.id}})"
+    return f"UNWIND $rows AS r {head} SET n = r.p{sets} RETURN count(*) AS n"
 
 
-def rel_statement(rel_type: str, start: str, end: str, floats: tuple = ()) -> str:
-    """UNWIND + MERGE on ``key`` between two nodes matched by ``id``."""
+def rel_statement(rel_type: str, start: str, end: str, floats: tuple = (), *, create: bool = False) -> str:
+    """UNWIND + MERGE on ``key`` between two nodes matched by ``id`` (``create``: CREATE, for missing keys)."""
     sets = "".join(", " + _float_expr("e", c) for c in floats)
+    verb = f"CREATE (a)-[e:{rel_type}]->(b)" if create else f"MERGE (a)-[e:{rel_type} {{key: r.key}}]->(b)"
     return (f"UNWIND $rows AS r MATCH (a:{start} {{id: r.a}}) MATCH (b:{end} {{id: r.b}}) "
-            f"MERGE (a)-[e:{rel_type} {{key: r.key}}]->(b) SET e = r.p{sets} RETURN count(*) AS n")
+            f"{verb} SET e = r.p{sets} RETURN count(*) AS n")
 
 
 # ---- dataset → items -----------------------------------------------------------------------------------------

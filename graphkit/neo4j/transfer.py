@@ -32,7 +32,7 @@ from graphkit.errors import EngineError, ServerError
 from graphkit.model.notice import Field, builtin_fields
 from graphkit.model.raw import RawDataset, RawTable, frame_from_rows
 from graphkit.model.schema import TABLES
-from graphkit.neo4j.client import FALKORDB, BoltClient
+from graphkit.neo4j.client import FALKORDB, NEO4J, BoltClient
 from graphkit.neo4j.model import (
     INTERNAL,
     LABELS,
@@ -213,16 +213,21 @@ class _Push:
         if self.on_batch:
             self.on_batch(self.stats["batches"])
 
-    def write(self, items: list[Item]) -> None:
+    def write(self, items: list[Item], missing: set | None = None) -> None:
+        """Write ``items``; on Neo4j those whose (label or type, id or key) is in ``missing`` (just listed as absent from the
+        server) are created rather than merged: the same result without a locking merge per row."""
         groups: dict[tuple, list[Item]] = defaultdict(list)
         for item in items:
-            groups[item.group].append(item)
-        for group, members in groups.items():
+            new = self.client.kind == NEO4J and missing is not None and (item.name, item.ident) in missing
+            groups[(item.group, new)].append(item)
+        for (group, new), members in groups.items():
             item0 = members[0]
             if item0.is_rel:
-                statement = rel_statement(item0.name, item0.start[0], item0.end[0], item0.floats)
+                merge = rel_statement(item0.name, item0.start[0], item0.end[0], item0.floats)
+                statement = rel_statement(item0.name, item0.start[0], item0.end[0], item0.floats, create=new)
             else:
-                statement = node_statement(item0.name, item0.floats)
+                merge = node_statement(item0.name, item0.floats)
+                statement = node_statement(item0.name, item0.floats, create=new)
             params = [(m, m.param()) for m in members]
             whole = [p for m, p in params if self.client.fits(statement, p)]
             batches = list(self.client.batches(statement, whole))
@@ -242,7 +247,7 @@ class _Push:
                 self.client.run_many([(statement, {"rows": b}) for b in group], "push", after_each=after)
             for item, p in params:
                 if not self.client.fits(statement, p):
-                    self.write_in_pieces(item, statement)
+                    self.write_in_pieces(item, merge)
 
     def write_in_pieces(self, item: Item, statement: str) -> None:
         """A row too large for one statement: the row without its largest properties, then those in pieces."""
@@ -313,6 +318,7 @@ def push_dataset(ds, client: BoltClient, *, progress: Callable | None = None,
         by_name[(item.name, item.is_rel)].append(item)
     stale: dict[tuple, list] = {}
     to_write: dict[bool, list[Item]] = {False: [], True: []}
+    missing: dict[bool, set] = {False: set(), True: set()}
     for is_rel, names in ((False, LABELS), (True, REL_TYPES)):  # node duplicates go before relationships are listed
         for name in names:
             found = _hashes(client, name, is_rel)
@@ -326,13 +332,14 @@ def push_dataset(ds, client: BoltClient, *, progress: Callable | None = None,
                     found.pop(k)
             stale[(name, is_rel)] = [k for k in found if k not in idents]
             changed = [i for i in mine if found.get(i.ident, [None])[0] != i.hash]
+            missing[is_rel] |= {(name, i.ident) for i in changed if i.ident not in found}
             job.stats["rows_unchanged"] += len(mine) - len(changed)
             job.stats["relationships_updated" if is_rel else "nodes_updated"] += sum(i.ident in found for i in changed)
             to_write[is_rel] += changed
     job.total = len(to_write[False]) + len(to_write[True])
     write_start = job.started = time.perf_counter()
-    job.write(to_write[False])  # nodes first: relationships need both ends
-    job.write(to_write[True])
+    job.write(to_write[False], missing[False])  # nodes first: relationships need both ends
+    job.write(to_write[True], missing[True])
     write_seconds = time.perf_counter() - write_start
     for (name, is_rel), idents in sorted(stale.items(), key=lambda kv: not kv[0][1]):  # relationships first
         _delete(client, name, is_rel, idents, job)

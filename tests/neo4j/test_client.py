@@ -1,70 +1,191 @@
-"""The Bolt client's doors for credentials (graphkit.neo4j.client, graphkit.errors.redact): a password never
-reaches a message — not from a URI that holds one, not from the environment, not from the driver's own text."""
+"""The Bolt connection on each server kind: Neo4j's constraints, batch sizes, routing URIs, databases and
+authentication, and the timeouts that keep a stalled server from hanging a command (graphkit.neo4j.client)."""
 
 from __future__ import annotations
+
+import socket
+import threading
 
 import pytest
 from conftest import DATA, run_cli
 
-from graphkit.errors import BoltUriError, redact
+from graphkit import load_dataset
+from graphkit.engine import EmbeddedEngine
+from graphkit.errors import ServerError
+from graphkit.neo4j.client import FALKORDB, NEO4J, BoltClient
+from graphkit.neo4j.engine import CypherEngine, pull, push, wipe
+from graphkit.testing import TcpRelay
 
-URI = "bolt://user:secretpw@127.0.0.1:1"
+pytestmark = pytest.mark.bolt
 
-
-@pytest.mark.parametrize("args", [
-    ("coverage", "--neo4j", URI),
-    ("validate", URI),
-    ("check", "--neo4j", URI),
-    ("neo4j", "push", DATA / "tiny", "--uri", URI),
-    ("neo4j", "pull", "--uri", URI, "-o", "/nonexistent/out"),
-    ("neo4j", "wipe", "--uri", URI, "--yes"),
-])
-def test_a_password_in_the_uri_is_refused_and_never_printed(args, tmp_path):
-    r = run_cli(*args, "--lang", "en") if args[0] != "neo4j" else run_cli(*args)
-    assert r.exit_code == 2, (r.exit_code, r.stderr)
-    assert "secretpw" not in r.stdout + r.stderr
-    assert "internal error" not in r.stderr and "Traceback" not in r.stderr
+GRAPHKIT_CONSTRAINTS = {
+    "graphkit_center_id": ["Center"], "graphkit_organization_id": ["Organization"],
+    "graphkit_platform_id": ["Platform"], "graphkit_field_id": ["Field"], "graphkit_income_id": ["Income"],
+    "graphkit_assessment_id": ["Assessment"], "graphkit_claim_id": ["Claim"],
+}
 
 
-def test_the_uri_refusal_says_what_to_do():
-    r = run_cli("coverage", "--neo4j", URI, "--lang", "en")
-    assert r.stderr.strip() == (
-        "graphkit: the Bolt URI bolt://127.0.0.1:1 holds a user name or password: remove them from the URI, give the "
-        "user with --user (or NEO4J_USER) and the password in the environment variable named by --password-env "
-        "(default NEO4J_PASSWORD)")
+@pytest.fixture
+def clean(bolt_uri, bolt_auth, bolt_driver):
+    """The session's server with none of graphkit's nodes, and its kind."""
+    wipe(bolt_uri, **bolt_auth)
+    with BoltClient(bolt_uri, **bolt_auth) as client:
+        return client.kind
 
 
-def test_the_client_refuses_a_uri_with_userinfo_before_the_driver_sees_it():
-    from graphkit.neo4j.client import BoltClient
-
-    with pytest.raises(BoltUriError) as info:
-        BoltClient("neo4j://admin:p%40ss@db.example:7687", password="x")
-    assert "p%40ss" not in str(info.value) and "admin" not in str(info.value)
-    assert info.value.exit_code == 2
+def _neo4j_only(kind: str) -> None:
+    if kind != NEO4J:
+        pytest.skip("Neo4j-specific")
 
 
-@pytest.mark.parametrize("text, secrets, expected", [
-    ("bolt://u:pw@h:1 and neo4j+s://x@y", (), "bolt://h:1 and neo4j+s://y"),
-    ("Given URI: 'bolt://user:secretpw@127.0.0.1:1'.", (), "Given URI: 'bolt://127.0.0.1:1'."),
-    ("auth failed for s3cr3t! (s3cr3t%21)", ("s3cr3t!",), "auth failed for *** (***)"),
-    ("a b c", ("b",), "a b c"),  # a one-character password would blank every such character: left alone
-    ("no secret here", (None, ""), "no secret here"),
-])
-def test_redact(text, secrets, expected):
-    assert redact(text, *secrets) == expected
+def _cli_auth(bolt_auth, monkeypatch) -> list[str]:
+    if not bolt_auth["user"]:
+        return []
+    monkeypatch.setenv("GK_TEST_PASSWORD", bolt_auth["password"])
+    return ["--user", bolt_auth["user"], "--password-env", "GK_TEST_PASSWORD"]
 
 
-def test_a_password_from_the_environment_is_scrubbed_from_every_stderr_line(monkeypatch):
-    """Whatever quotes it — here the URI itself, in the retry warnings and the final message — the password read
-    from the environment is never printed."""
-    import subprocess
-    import sys
+# ---- Neo4j: schema, batches, routing, databases, authentication ------------------------------------------------
 
-    from conftest import ROOT
+def test_constraints_exist_before_the_first_merge(clean, bolt_uri, bolt_auth):
+    _neo4j_only(clean)
+    with BoltClient(bolt_uri, **bolt_auth) as client:
+        client.write("DROP CONSTRAINT graphkit_center_id IF EXISTS")
+    seen = {}
 
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "NEO4J_PASSWORD": "hunter22", "GRAPHKIT_BOLT_RETRIES": "1"}
-    proc = subprocess.run([sys.executable, "-m", "graphkit", "coverage", "--neo4j", "bolt://127.0.0.1:1/hunter22",
-                           "--lang", "en"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    assert proc.returncode in (1, 2) and "Traceback" not in proc.stderr
-    assert "bolt://127.0.0.1:1/***" in proc.stderr
-    assert "hunter22" not in proc.stdout + proc.stderr
+    def after_first_batch(done):
+        if done == 1:
+            with BoltClient(bolt_uri, **bolt_auth) as client:
+                rows = client.read("SHOW CONSTRAINTS YIELD name, type, labelsOrTypes, properties "
+                                   "RETURN name, type, labelsOrTypes, properties")
+            seen.update({r["name"]: (r["type"], r["labelsOrTypes"], r["properties"]) for r in rows})
+
+    push(load_dataset(DATA / "tiny"), bolt_uri, **bolt_auth, on_batch=after_first_batch)
+    for name, labels in GRAPHKIT_CONSTRAINTS.items():
+        assert seen[name] == ("UNIQUENESS", labels, ["id"]), name
+
+
+def test_a_duplicate_center_id_is_refused_by_the_constraint(clean, bolt_uri, bolt_auth):
+    _neo4j_only(clean)
+    push(load_dataset(DATA / "tiny"), bolt_uri, **bolt_auth)
+    with BoltClient(bolt_uri, **bolt_auth) as client, pytest.raises(ServerError, match="ConstraintValidationFailed"):
+        client.write("CREATE (:Center {id: 'C1'})")
+
+
+def test_batch_size_is_a_setting_per_server(clean, bolt_uri, bolt_auth, monkeypatch):
+    """Neo4j takes thousands of rows a batch (one batch per label or type for tiny); one row a batch when the Neo4j
+    setting says 1. FalkorDB's batches are cut by its own byte cap, and the Neo4j setting does not touch them."""
+    ds = load_dataset(DATA / "tiny")
+    full = push(ds, bolt_uri, **bolt_auth)
+    wipe(bolt_uri, **bolt_auth)
+    monkeypatch.setenv("GRAPHKIT_BOLT_BATCH_ROWS_NEO4J", "1")
+    one = push(ds, bolt_uri, **bolt_auth)
+    assert one["rows_written"] == full["rows_written"] == 54
+    with BoltClient(bolt_uri, **bolt_auth) as client:
+        rows_cap = client.batch_rows
+    if clean == NEO4J:
+        assert full["batches"] == 11  # one per node label / relationship type that tiny has
+        assert one["batches"] == 54
+        assert rows_cap == 1
+    else:
+        assert one["batches"] == full["batches"] == 15
+        assert rows_cap == 1_000_000  # no row cap: the byte cap (bolt_batch_bytes_falkordb) cuts
+
+
+def test_neo4j_routing_uri_on_a_single_server(clean, bolt_uri, bolt_auth):
+    _neo4j_only(clean)
+    routed = bolt_uri.replace("bolt://", "neo4j://")
+    ds = load_dataset(DATA / "tiny")
+    stats = push(ds, routed, **bolt_auth)
+    assert stats["nodes_created"] > 0
+    with CypherEngine(routed, **bolt_auth) as cyp:
+        assert cyp.coverage() == EmbeddedEngine(ds).coverage()
+        assert cyp.describe().startswith("bolt: neo4j://127.0.0.1:")
+    assert pull(routed, bolt_auth["user"], bolt_auth["password"]).same_as(ds)
+
+
+def test_another_database_on_community_names_what_community_serves(clean, bolt_uri, bolt_auth, monkeypatch):
+    _neo4j_only(clean)
+    auth = _cli_auth(bolt_auth, monkeypatch)
+    push(load_dataset(DATA / "tiny"), bolt_uri, **bolt_auth)
+    r = run_cli("gaps", "--neo4j", bolt_uri, *auth, "--database", "other")
+    assert r.exit_code == 2
+    assert "Neo4j Community Edition serves one user database ('neo4j', beside 'system')" in r.stderr
+    assert "no database 'other'" in r.stderr and "Traceback" not in r.stderr
+    ok = run_cli("gaps", "--neo4j", bolt_uri, *auth, "--database", "neo4j", "--format", "json")
+    assert ok.exit_code == 0, ok.stderr
+
+
+def test_wrong_password_is_a_clear_message_and_exit_2(clean, bolt_uri, bolt_auth, monkeypatch):
+    _neo4j_only(clean)
+    if not bolt_auth["user"]:
+        pytest.skip("the server runs without authentication")
+    monkeypatch.setenv("GK_WRONG", "not-the-password")
+    r = run_cli("gaps", "--neo4j", bolt_uri, "--user", bolt_auth["user"], "--password-env", "GK_WRONG")
+    assert r.exit_code == 2
+    assert "refused the credentials: check --user and the password variable" in r.stderr
+    assert "not-the-password" not in r.stderr + r.stdout and "Traceback" not in r.stderr
+    with pytest.raises(ServerError, match="refused the credentials"):
+        CypherEngine(bolt_uri)  # no credentials at all
+
+
+# ---- never hang ------------------------------------------------------------------------------------------------
+
+class SilentServer:
+    """A TCP port that accepts connections and never sends a byte."""
+
+    def __init__(self):
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self._held.append(self._listener.accept()[0])
+            except OSError:
+                return
+
+    def close(self):
+        self._listener.close()
+        for s in self._held:
+            s.close()
+
+
+def test_a_server_that_never_answers_is_exit_2_not_a_hang(monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_BOLT_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "1")
+    silent = SilentServer()
+    try:
+        r = run_cli("gaps", "--neo4j", f"bolt://127.0.0.1:{silent.port}")
+    finally:
+        silent.close()
+    assert r.exit_code == 2
+    assert f"the Bolt server bolt://127.0.0.1:{silent.port} stopped answering" in r.stderr
+    assert "GRAPHKIT_BOLT_CONNECT_TIMEOUT" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_push_stalled_midway_fails_clearly_and_a_rerun_converges(clean, bolt_uri, bolt_auth, monkeypatch):
+    monkeypatch.setenv("GRAPHKIT_BOLT_READ_TIMEOUT", "2")
+    monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "0")
+    monkeypatch.setenv("GRAPHKIT_BOLT_BATCH_ROWS_NEO4J", "10")  # several batches on both kinds
+    ds = load_dataset(DATA / "tiny")
+    relay = TcpRelay(int(bolt_uri.rsplit(":", 1)[1]))
+    try:
+        with pytest.raises(ServerError, match="stopped answering during a .*GRAPHKIT_BOLT_READ_TIMEOUT"):
+            push(ds, f"bolt://127.0.0.1:{relay.port}", **bolt_auth,
+                 on_batch=lambda done: relay.stall() if done == 2 else None)
+    finally:
+        relay.close()
+    stats = push(ds, bolt_uri, **bolt_auth)
+    assert stats["rows_unchanged"] > 0 and stats["rows_written"] > 0
+    assert pull(bolt_uri, bolt_auth["user"], bolt_auth["password"]).same_as(ds)
+    assert push(ds, bolt_uri, **bolt_auth)["rows_written"] == 0
+
+
+def test_falkordb_keeps_its_byte_cap(clean, bolt_uri, bolt_auth):
+    if clean != FALKORDB:
+        pytest.skip("FalkorDB-specific")
+    with BoltClient(bolt_uri, **bolt_auth) as client:
+        assert client.batch_bytes == 4_000

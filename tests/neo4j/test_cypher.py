@@ -181,10 +181,12 @@ def test_push_query_push_again_pull(on_server, server, name):
         assert server.pull().same_as(ds)
 
 
-def test_cli_prints_the_same_json_for_data_and_server(graph, tmp_path):
+def test_cli_prints_the_same_json_for_data_and_server(graph, tmp_path, monkeypatch):
     folder = write_dataset(tmp_path / "eligible", **eligible_tables())
     user = graph.auth["user"]
     auth = ["--user", user, "--password-env", "NEO4J_PASSWORD"] if user else []
+    if user:
+        monkeypatch.setenv("NEO4J_PASSWORD", graph.auth["password"])
     pushed = cli_json("neo4j", "push", folder, "--uri", graph.uri, *auth)
     assert pushed["nodes_created"] > 0
     for command in (["coverage"], ["coverage", "--all-fields"], ["check", "--as-of", AS_OF], ["reach", "--center", "C1"],
@@ -330,13 +332,18 @@ def test_falkordb_refuses_another_database(server):
         CypherEngine(server.uri, database="other", **server.auth)
 
 
+def _relay(server):
+    """A relay to the local server that tests can cut: FalkorDB's GOODBYE filter, a plain relay for Neo4j."""
+    from graphkit.testing import GoodbyeFilter, Neo4jServer, TcpRelay
+
+    return TcpRelay(server.bolt_port) if isinstance(server, Neo4jServer) else GoodbyeFilter(server.bolt_port)
+
+
 def test_lost_connection_mid_push_is_a_clear_server_error(graph, bolt_server, dataset, monkeypatch):
     if bolt_server is None:
         pytest.skip("needs the local server, to cut its connection")
-    from graphkit.testing import GoodbyeFilter
-
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "1")
-    relay = GoodbyeFilter(bolt_server.bolt_port)
+    relay = _relay(bolt_server)
     ds = dataset("tiny")
 
     def cut(batches):  # close() shuts the listener down first, then hangs up on every connection
@@ -344,7 +351,7 @@ def test_lost_connection_mid_push_is_a_clear_server_error(graph, bolt_server, da
             relay.close()
 
     with pytest.raises(ServerError, match="lost the connection.*run the same command again"):
-        push(ds, f"bolt://127.0.0.1:{relay.port}", on_batch=cut)
+        push(ds, f"bolt://127.0.0.1:{relay.port}", **graph.auth, on_batch=cut)
 
 
 def test_dropped_connection_is_retried_and_the_push_completes(graph, bolt_server, dataset, monkeypatch, caplog):
@@ -352,21 +359,20 @@ def test_dropped_connection_is_retried_and_the_push_completes(graph, bolt_server
     the retry reconnects and the push finishes with the whole dataset on the server."""
     if bolt_server is None:
         pytest.skip("needs the local server, to cut its connections")
-    from graphkit.testing import GoodbyeFilter
-
     monkeypatch.setenv("GRAPHKIT_BOLT_RETRIES", "3")
-    relay = GoodbyeFilter(bolt_server.bolt_port)
+    relay = _relay(bolt_server)
     ds = dataset("tiny")
     uri = f"bolt://127.0.0.1:{relay.port}"
+    auth = graph.auth
     try:
-        batches = push(ds, uri)["batches"]
-        wipe(uri)
+        batches = push(ds, uri, **auth)["batches"]
+        wipe(uri, **auth)
         drop_at = random.Random(KILL_SEED).randint(1, batches - 1)
         with caplog.at_level("WARNING", logger="graphkit"):
-            stats = push(ds, uri, on_batch=lambda done: relay.hang_up_all() if done == drop_at else None)
+            stats = push(ds, uri, **auth, on_batch=lambda done: relay.hang_up_all() if done == drop_at else None)
         assert stats["batches"] >= batches
         assert any("retrying" in r.getMessage() for r in caplog.records)
-        assert pull(uri).same_as(ds)
+        assert pull(uri, auth["user"], auth["password"]).same_as(ds)
     finally:
         relay.close()
 
