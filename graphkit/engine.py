@@ -19,12 +19,12 @@ class Engine(Protocol):
 
     name: str
 
-    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None): ...
+    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None, as_of=None): ...
     def check(self, center=None, *, as_of=None, rules: Rules | None = None): ...
-    def reach(self, center, hops=None, *, rules: Rules | None = None): ...
-    def gaps(self, field=None, *, rules: Rules | None = None): ...
-    def recruit(self, center, *, field=None, rules: Rules | None = None): ...
-    def claims(self, center=None, *, rules: Rules | None = None): ...
+    def reach(self, center, hops=None, *, rules: Rules | None = None, as_of=None): ...
+    def gaps(self, field=None, *, rules: Rules | None = None, as_of=None): ...
+    def recruit(self, center, *, field=None, rules: Rules | None = None, as_of=None): ...
+    def claims(self, center=None, *, rules: Rules | None = None, as_of=None): ...
     def center_ids(self) -> list[str]: ...
     def center(self, center_id): ...
     def organization(self, org_id): ...
@@ -42,40 +42,40 @@ class EmbeddedEngine:
     def __init__(self, dataset):
         self.dataset = dataset
 
-    def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True):
+    def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True, as_of=None):
         from graphkit.queries.coverage import coverage
 
-        return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
+        return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via, as_of=as_of)
 
-    def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True):
+    def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True, as_of=None):
         from graphkit.queries.coverage import iter_coverage
 
-        return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids)
+        return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids, as_of=as_of)
 
     def check(self, center=None, *, as_of=None, rules=None):
         from graphkit.checks.conditions import check
 
         return check(self.dataset, center, as_of=as_of, rules=rules)
 
-    def reach(self, center, hops=None, *, rules=None):
+    def reach(self, center, hops=None, *, rules=None, as_of=None):
         from graphkit.queries.reach import reach
 
-        return reach(self.dataset, center, hops, rules)
+        return reach(self.dataset, center, hops, rules, as_of=as_of)
 
-    def gaps(self, field=None, *, rules=None):
+    def gaps(self, field=None, *, rules=None, as_of=None):
         from graphkit.queries.gaps import gaps
 
-        return gaps(self.dataset, field, rules)
+        return gaps(self.dataset, field, rules, as_of=as_of)
 
-    def recruit(self, center, *, field=None, rules=None):
+    def recruit(self, center, *, field=None, rules=None, as_of=None):
         from graphkit.queries.recruit import recruit
 
-        return recruit(self.dataset, center, field=field, rules=rules)
+        return recruit(self.dataset, center, field=field, rules=rules, as_of=as_of)
 
-    def claims(self, center=None, *, rules=None):
+    def claims(self, center=None, *, rules=None, as_of=None):
         from graphkit.queries.claims import claims
 
-        return claims(self.dataset, center, rules=rules)
+        return claims(self.dataset, center, rules=rules, as_of=as_of)
 
     def center_ids(self):
         return sorted(self.dataset.index.centers)

@@ -186,6 +186,10 @@ class _Validator:
             seen[fid] = row
             if fid in builtin:
                 self.warn(t, row, "field_id", "field_overrides_builtin", value=_shown(fid))
+            elif (rec.get("layout", "") or "").strip() == BUILTIN_LAYOUT:
+                # the notice's annex is exactly F01–F22: no other id may join its layout (SPEC §4, check 1)
+                self.err(t, row, "layout", "layout_is_builtin", value=_shown(fid), layout=BUILTIN_LAYOUT)
+                continue
             extra = {k: v for k, v in rec.items() if k not in TABLES["fields"].column_names}
             self.fields[fid] = Field(
                 fid, rec["name_zh"], rec.get("name_en", ""), rec.get("layout", "") or "custom",

@@ -17,7 +17,7 @@ from graphkit.queries.claims import (
     ClaimVerdict,
     EntryVerdict,
     verdict_for_count,
-    verdict_for_entry,
+    entry_faults,
     verdict_for_list,
     verdict_for_ratio,
 )
@@ -148,10 +148,10 @@ class FactsMixin:
                 n = self._read("MATCH (c:Center {id: $center})<-[:MEMBER_OF]-(m) RETURN count(m) AS n", center=cid)[0]["n"]
                 out.append(ClaimVerdict(cid, kind, fid, parsed, n, verdict_for_count(parsed, n), row=row, source=rec.get("source")))
             else:
-                out.append(self._platform_claim(cid, fid, rec, parsed, entry, row, reach_types(rules)))
+                out.append(self._platform_claim(cid, fid, rec, parsed, entry, row, reach_types(rules), rules))
         return out
 
-    def _platform_claim(self, cid, fid, rec, parsed, entry, row, reach_types) -> ClaimVerdict:
+    def _platform_claim(self, cid, fid, rec, parsed, entry, row, reach_types, rules) -> ClaimVerdict:
         matcher = self._name_matcher()
         prefer = {r["p"] for r in self._read("MATCH (p:Platform)-[:IN_FIELD]->(:Field {id: $field}) RETURN p.id AS p", field=fid)}
         matched = [(item, *matcher.match(item, prefer)) for item in parsed or ()]
@@ -164,9 +164,10 @@ class FactsMixin:
         entries = []
         for item, pid, suggestions in matched:
             plat = matcher.registry.get(pid) if pid is not None else {}
-            verdict = verdict_for_entry(pid, fid in (plat.get("field_ids") or ()), pid in reached,
-                                        (plat.get("status") or "active") == "active")
-            entries.append(EntryVerdict(item, pid, verdict, suggestions))
+            faults = ["not_in_registry"] if pid is None else entry_faults(
+                pid, fid in (plat.get("field_ids") or ()), plat.get("kind") in rules.counted_platform_kinds,
+                (plat.get("status") or "active") == "active", pid in reached)
+            entries.append(EntryVerdict(item, pid, faults[0] if faults else "ok", suggestions, faults))
         covered = set(entry.covered_platform_ids)
         verdict = verdict_for_list(entries, covered)
         return ClaimVerdict(cid, rec["claim"], fid, list(parsed or ()), sorted(covered), verdict, entries, row, rec.get("source"))
