@@ -110,6 +110,13 @@ def _table(rows: list[list], header: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
+    from wcwidth import wcswidth
+
+    return text + " " * max(0, width - max(wcswidth(text), 0))
+
+
 def _pct(x) -> str:
     return "—" if x is None else f"{x * 100:.1f}%"
 
@@ -309,6 +316,16 @@ def validate(data, fmt, lang, quiet):
 
 # ---- coverage ----------------------------------------------------------------------------------------------
 
+_as_of_option = click.option("--as-of", default=None, metavar="DATE",
+                             help="Evaluation date YYYY-MM-DD: the dataset as it stood then (default: today, or the rules' as_of).")
+
+
+def _as_of(value):
+    from graphkit.rules.thresholds import parse_as_of
+
+    return parse_as_of(value) if value else None
+
+
 @cli.command()
 @click.argument("data", required=False)
 @click.option("--center", default=None, help="Only this center.")
@@ -316,23 +333,25 @@ def validate(data, fmt, lang, quiet):
 @click.option("--all-fields", is_flag=True, help="Coverage of every center in every field (the full matrix).")
 @click.option("--summary", is_flag=True,
               help="Only center_id, field_id, covered, total and ratio (no id lists): for very large matrices.")
+@_as_of_option
 @_server_options
 @_common
-def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def coverage(data, center, field, all_fields, summary, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Coverage of each alliance of its field's national-level platforms. / 联盟对本领域国家级平台的覆盖率。"""
     _setup(fmt, lang, quiet)
     if field and all_fields:
         raise click.UsageError("--field and --all-fields cannot be combined")
     rules = _rules(rules_file)
+    date = _as_of(as_of)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     streaming = getattr(engine, "iter_coverage", None)
     if fmt == "json" and streaming is not None:
         # one center at a time: the full matrix at 100× scale never has to fit in memory
-        batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary)
+        batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary, as_of=date)
         _emit_json_stream(([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches))
         return
     with _step("计算覆盖率", "computing coverage"):
-        results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
+        results = engine.coverage(center, field, all_fields=all_fields, rules=rules, as_of=date)
     if fmt == "json":
         _emit_json([_summary(r) if summary else r.to_dict() for r in results])
         return
@@ -362,15 +381,30 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("核查条件", "evaluating the checks"):
         results = engine.check(center, as_of=date, rules=rules)
+    from graphkit.present.evidence import EvidenceNamer, named
+
+    namer = EvidenceNamer(engine, lang)  # names are looked up only for what is printed, once per id
     if fmt == "json":
-        _emit_json([r.to_dict(lang) for r in results])
+        out = []
+        for r in results:
+            d = r.to_dict(lang)
+            for c, cd in zip(r.checks, d["checks"]):
+                cd["evidence_detail"] = [namer.detail(e) for e in c.evidence]
+            out.append(d)
+        _emit_json(out)
         return
     for r in results:
         flag = ("符合升级条件" if r.eligible else "不符合升级条件") if lang == "zh" else ("eligible" if r.eligible else "not eligible")
-        _echo(f"{r.center_id}: {flag} (as of {r.as_of})")
+        who = named(namer.name(r.center_id), r.center_id, lang)
+        _echo(f"{who}：{flag}（评价日期 {r.as_of}）" if lang == "zh" else f"{who}: {flag} (as of {r.as_of})")
         for c in r.checks:
             status = _STATUS_ZH[c.status] if lang == "zh" else c.status
-            _echo(f"  {c.id:>4}  {status:<10} {c.message(lang)}")
+            _echo(f"  {c.id:>4}  {_pad(status, 10)} {c.message(lang)}")
+            shown = [] if c.evidence == [r.center_id] else c.evidence  # the center itself says nothing new
+            for e in shown[:5]:
+                _echo(f"{'':8}{'证据：' if lang == 'zh' else 'evidence: '}{namer.detail(e)['name']}")
+            if len(shown) > 5:
+                _echo(f"{'':8}… {len(shown) - 5}" + (" 项" if lang == "zh" else " more"))
 
 
 # ---- reach -------------------------------------------------------------------------------------------------
@@ -379,15 +413,16 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
 @click.argument("data", required=False)
 @click.option("--center", required=True, help="The center.")
 @click.option("--hops", type=click.IntRange(0, 10), default=None, help="Hops (default 2, or the rules' reach_hops).")
+@_as_of_option
 @_server_options
 @_common
-def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def reach(data, center, hops, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Organisations reached within k hops beyond the center's own alliance. / 合作触达。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算合作触达", "computing reach"):
-        r = engine.reach(center, hops, rules=rules)
+        r = engine.reach(center, hops, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json(r.to_dict())
         return
@@ -404,15 +439,16 @@ def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, databas
 @cli.command()
 @click.argument("data", required=False)
 @click.option("--field", default=None, help="Only this field.")
+@_as_of_option
 @_server_options
 @_common
-def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def gaps(data, field, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Gaps across the fields: no center, platforms no center reaches. / 领域空白。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算领域空白", "computing gaps"):
-        results = engine.gaps(field, rules=rules)
+        results = engine.gaps(field, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json([g.to_dict() for g in results])
         return
@@ -429,15 +465,16 @@ def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, 
 @click.argument("data", required=False)
 @click.option("--center", required=True, help="The center.")
 @click.option("--field", default=None, help="Recruit for this field (default: the center's own).")
+@_as_of_option
 @_server_options
 @_common
-def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def recruit(data, center, field, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """The fewest organisations to recruit to reach the coverage threshold. / 招募建议。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算招募建议", "planning recruitment"):
-        r = engine.recruit(center, field=field, rules=rules)
+        r = engine.recruit(center, field=field, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json(r.to_dict())
         return
@@ -453,14 +490,15 @@ def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, data
 @cli.command("claims")
 @click.argument("data", required=False)
 @click.option("--center", default=None, help="Only this center.")
+@_as_of_option
 @_server_options
 @_common
-def claims_cmd(data, center, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def claims_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Check an application's claims against the computed values. / 核查申报声明。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
-    results = engine.claims(center, rules=rules)
+    results = engine.claims(center, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json([v.to_dict() for v in results])
         return

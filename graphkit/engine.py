@@ -96,8 +96,40 @@ class EmbeddedEngine:
         """Per table, rows by ``source`` value (``synthetic``, a citation, or empty)."""
         return self.dataset.provenance()
 
+    def kind_of(self, id_):
+        return self.dataset.kind_of(id_)
+
+    def _rows_by(self, table: str, keys: tuple) -> dict:
+        cache = self.dataset.__dict__.setdefault("_rows_by", {})
+        if (table, keys) not in cache:
+            frame = self.dataset.frames[table]
+            index: dict = {}
+            cols = [c for c in ("year", "project", "amount", "source") if c in frame]
+            for key, rec in zip(zip(*(frame[k].tolist() for k in keys)), frame[cols].to_dict("records")):
+                index.setdefault(key, []).append({k: (None if _blank(v) else v) for k, v in rec.items()})
+            cache[(table, keys)] = index
+        return cache[(table, keys)]
+
+    def collaboration_rows(self, from_id, to_id, kind):
+        """The collaborations from ``from_id`` to ``to_id`` of ``kind`` (year, project, source), in row order."""
+        return [dict(r, year=None if r.get("year") is None else int(r["year"]))
+                for r in self._rows_by("collaborations", ("from_id", "to_id", "kind")).get((from_id, to_id, kind), [])]
+
+    def income_rows(self, center, year, stream):
+        """The income rows of a center, year and stream (amount, source), in row order."""
+        return self._rows_by("income", ("center_id", "year", "stream")).get((center, year, stream), [])
+
     def describe(self):
         return f"embedded: {self.dataset.origin}"
+
+
+def _blank(v) -> bool:
+    """None, NaN, pandas.NA or an empty string."""
+    if v is None or (isinstance(v, str) and v == ""):
+        return True
+    if type(v).__name__ == "NAType":
+        return True
+    return isinstance(v, float) and v != v
 
 
 ENGINES = {"embedded": "graphkit.engine:EmbeddedEngine", "bolt": "graphkit.neo4j.engine:CypherEngine"}

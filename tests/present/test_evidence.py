@@ -1,0 +1,73 @@
+"""SPEC §10: evidence a person can read — ``evidence_detail`` in ``graphkit check --format json``, names in messages,
+an assessed check that says what the assessment decided."""
+
+from __future__ import annotations
+
+from conftest import AS_OF, eligible_tables, run_cli, write_dataset
+
+
+def _checks(folder, lang):
+    r = run_cli("check", folder, "--as-of", AS_OF, "--format", "json", "--lang", lang)
+    assert r.exit_code == 0, r.stderr
+    return {c["id"]: c for c in r.json()[0]["checks"]}
+
+
+def test_evidence_detail_names_the_partner_organisations(eligible_dir):
+    zh = _checks(eligible_dir, "zh")
+    fx = {"id": "C1->FX:joint_rd", "type": "collaboration", "name": "甲创新中心 → 德国研究所（联合研发，2023，路线图项目一）", "source": None}
+    sme = {"id": "OPCO->SME1:tech_transfer", "type": "collaboration", "name": "甲公司 → 小企业（技术转让/成果转化，2023）", "source": None}
+    assert zh["4.2"]["evidence_detail"] == [{"id": "E1", "type": "organization", "name": "骨干企业一", "source": None},
+                                            {"id": "E2", "type": "organization", "name": "骨干企业二", "source": None}]
+    assert zh["8.2"]["evidence_detail"] == [
+        {"id": "C1->E1:joint_rd", "type": "collaboration", "name": "甲创新中心 → 骨干企业一（联合研发，2023，路线图项目一）", "source": None},
+        fx, {"id": "C1->U1:joint_rd", "type": "collaboration", "name": "甲创新中心 → 大学一（联合研发，2023，路线图项目一）", "source": None}]
+    assert zh["9.2"]["evidence_detail"] == [sme]
+    assert zh["10.2"]["evidence_detail"] == [fx, sme]
+    assert zh["11"]["evidence_detail"] == [fx]
+    assert zh["6.2"]["evidence_detail"][0] == {"id": "income:C1:2023:tech_transfer", "type": "income",
+                                               "name": "甲创新中心 2023 年收入：技术转让/成果转化 100 万元", "source": None}
+    assert zh["1"]["evidence_detail"] == [{"id": "C1", "type": "center", "name": "甲创新中心", "source": None},
+                                          {"id": "F03", "type": "field", "name": "机器人", "source": "工信厅科〔2017〕64号 附件"}]
+    for c in zh.values():  # same order as the ids, which stay unchanged
+        assert [d["id"] for d in c["evidence_detail"]] == c["evidence"]
+    en = _checks(eligible_dir, "en")
+    assert en["11"]["evidence_detail"] == [{"id": "C1->FX:joint_rd", "type": "collaboration",
+                                            "name": "甲创新中心 → 德国研究所 (joint R&D, 2023, 路线图项目一)", "source": None}]
+    assert en["9.2"]["evidence_detail"][0]["name"] == "甲公司 → 小企业 (technology transfer, 2023)"
+
+
+def test_evidence_detail_carries_the_rows_source(tmp_path):
+    t = eligible_tables()
+    t["collaborations"][2]["source"] = "synthetic"
+    t["organizations"][1]["source"] = "企业年报 2023"
+    c = _checks(write_dataset(tmp_path / "d", **t), "zh")
+    assert c["11"]["evidence_detail"][0]["source"] == "synthetic"
+    assert c["4.2"]["evidence_detail"][0] == {"id": "E1", "type": "organization", "name": "骨干企业一", "source": "企业年报 2023"}
+
+
+def test_messages_name_organisations_with_the_id_in_brackets(eligible_dir):
+    zh, en = _checks(eligible_dir, "zh"), _checks(eligible_dir, "en")
+    assert zh["4.1"]["message"] == "依托公司 甲公司（OPCO） 为企业；联盟有依托公司以外的成员 6 个（至少 1 个）。"
+    assert en["4.1"]["message"] == "Operating company 甲公司 (OPCO) is an enterprise; the alliance has 6 member(s) besides the operating company (at least 1)."
+    assert zh["4.2"]["message"] == ("股东 3 家（至少 2 家），其中本领域排名前 10 的企业 2 家：骨干企业一（E1）、骨干企业二（E2）"
+                                    "（至少 2 家）（按本领域 2023 年排名）。")
+    assert zh["6.1"]["message"] == "股东中有 1 家社会资本（投资机构）：产业基金（INV），至少需要 1 家。"
+
+
+def test_an_assessed_check_says_what_was_decided_never_no_assessment(eligible_dir):
+    for lang, pending, decided in (("zh", "尚无评审意见", "此条由评审专家判断（“面向重大需求、突出协同创新”）。评审意见（专家甲，2024-05-01）：符合。"),
+                                   ("en", "no assessment yet", "A reviewer decides this check (major needs and collaborative innovation, per the Guide). Assessed met by 专家甲 on 2024-05-01.")):
+        checks = _checks(eligible_dir, lang)
+        assert checks["2"]["message"] == decided
+        for cid in ("2", "3", "5.2", "10.1"):
+            assert pending not in checks[cid]["message"], (lang, cid)
+
+
+def test_plain_check_output_names_evidence(eligible_dir):
+    r = run_cli("check", eligible_dir, "--as-of", AS_OF, "--lang", "zh")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0] == "甲创新中心（C1）：符合升级条件（评价日期 2024-06-30）"
+    i = next(n for n, line in enumerate(lines) if line.startswith("    11  "))
+    assert lines[i + 1] == "        证据：甲创新中心 → 德国研究所（联合研发，2023，路线图项目一）"
+    assert lines[i] == "    11  符合       与 1 家国外高校、科研机构或企业有交流或合作（至少 1 家）。"
