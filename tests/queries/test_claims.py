@@ -48,7 +48,7 @@ LONG_ENTRIES = [  # entry, platform_id, verdict, suggestions
     ("PX", "PX", "wrong_field", []),
     ("P6", "P6", "host_not_member", []),
     ("PR", "PR", "inactive", []),
-    ("PR2", "PR2", "host_not_member", []),   # revoked and host not a member: host_not_member comes first
+    ("PR2", "PR2", "inactive", []),   # revoked and host not a member: SPEC §5's order puts inactive first
 ]
 
 
@@ -132,3 +132,33 @@ def test_unknown_center(claims_dir):
     r = run_cli("claims", claims_dir, "--center", "NOPE", "--format", "json", "--lang", "en")
     assert (r.exit_code, r.stdout) == (2, "")
     assert "unknown center id NOPE" in r.stderr
+
+
+def test_every_fault_in_reasons(verdicts):
+    reasons = {e["entry"]: e["reasons"] for e in verdicts[13]["entries"]}
+    assert reasons["P1"] == []
+    assert reasons["P99"] == ["not_in_registry"]
+    assert reasons["PX"] == ["wrong_field"]
+    assert reasons["PR"] == ["inactive"]
+    assert reasons["PR2"] == ["inactive", "host_not_member"]
+    assert [e["reasons"] for e in verdicts[14]["entries"]] == [["wrong_field", "host_not_member"]]
+
+
+def test_a_platform_of_a_kind_not_counted_is_not_counted(tmp_path):
+    """An other_national platform hosted by a member: the claim is not consistent, the entry not_counted."""
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": "K", "name": "中心K", "level": "provincial", "field_id": "F03", "province": "辽宁", "operating_company_id": "KO"}],
+        "organizations": [{"org_id": o, "name": f"机构{o}", "kind": "university", "province": "北京"} for o in ("KO", "H1", "H2")],
+        "platforms": [{"platform_id": "P1", "name": "平台一", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "H1"},
+                      {"platform_id": "PO", "name": "其他平台", "kind": "other_national", "field_ids": "F03", "host_ids": "H1"},
+                      {"platform_id": "PQ", "name": "其他平台二", "kind": "other_national", "field_ids": "F06", "host_ids": "H2", "status": "revoked"}],
+        "alliance_members": [{"center_id": "K", "member_id": m} for m in ("KO", "H1")],
+        "claims": [{"center_id": "K", "claim": "covered_platforms", "value": "P1|PO|PQ"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert out[0]["verdict"] == "overstated"
+    assert [(e["platform_id"], e["verdict"], e["reasons"]) for e in out[0]["entries"]] == [
+        ("P1", "ok", []), ("PO", "not_counted", ["not_counted"]),
+        ("PQ", "wrong_field", ["wrong_field", "not_counted", "inactive", "host_not_member"])]
