@@ -99,6 +99,44 @@ class EmbeddedEngine:
     def kind_of(self, id_):
         return self.dataset.kind_of(id_)
 
+    def center_provenance(self, center_id):
+        """Per table, rows by ``source`` among the rows about one center: its own row, its shareholdings, members,
+        collaborations (of the center or its operating company), income, assessments and claims, the
+        organisations these name, the platforms of its field, and its field's rankings of its shareholders."""
+        import pandas as pd
+
+        ds = self.dataset
+        f = ds.frames
+        row = f["centers"][f["centers"]["center_id"] == center_id]
+        if not len(row):
+            from graphkit.errors import UnknownIdError
+
+            raise UnknownIdError(f"unknown center id {center_id}")
+        opco, fid = row["operating_company_id"].iloc[0], row["field_id"].iloc[0]
+        mine = lambda t, col="center_id": f[t][f[t][col] == center_id]  # noqa: E731
+        share, members = mine("shareholders"), mine("alliance_members")
+        froms = {center_id} | ({opco} if isinstance(opco, str) and opco else set())
+        collabs = f["collaborations"][f["collaborations"]["from_id"].isin(froms)]
+        orgs = set(share["org_id"]) | set(members["member_id"]) | set(collabs["to_id"]) | (froms - {center_id})
+        plats = f["platforms"]
+        in_field = plats["field_ids"].map(lambda ids: fid in (ids or ()))
+        parts = {
+            "centers": row, "shareholders": share, "alliance_members": members, "collaborations": collabs,
+            "income": mine("income"), "assessments": mine("assessments"), "claims": mine("claims"),
+            "organizations": f["organizations"][f["organizations"]["org_id"].isin(orgs)],
+            "platforms": plats[in_field | plats["platform_id"].isin(set(members["member_id"]))],
+            "field_rankings": f["field_rankings"][(f["field_rankings"]["field_id"] == fid) & f["field_rankings"]["org_id"].isin(set(share["org_id"]))],
+        }
+        out = {}
+        for table, frame in parts.items():
+            if len(frame) and "source" in frame:
+                by: dict[str, int] = {}
+                for k, v in frame["source"].value_counts(dropna=False).items():
+                    key = "" if pd.isna(k) else str(k)
+                    by[key] = by.get(key, 0) + int(v)
+                out[table] = by
+        return out
+
     def _rows_by(self, table: str, keys: tuple) -> dict:
         cache = self.dataset.__dict__.setdefault("_rows_by", {})
         if (table, keys) not in cache:

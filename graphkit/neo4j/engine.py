@@ -127,6 +127,34 @@ class CypherEngine(FactsMixin):
                 return kind
         return None
 
+    def center_provenance(self, center_id) -> dict:
+        """Per table, rows by ``source`` among the rows about one center (as the embedded engine's)."""
+        self._require("center", center_id)
+        c = "MATCH (c:Center {id: $c}) "
+        queries = {
+            "centers": c + "RETURN c.source AS s",
+            "shareholders": c + "MATCH (c)<-[x:SHAREHOLDER_OF]-() RETURN x.source AS s",
+            "alliance_members": c + "MATCH (c)<-[x:MEMBER_OF]-() RETURN x.source AS s",
+            "collaborations": c + "OPTIONAL MATCH (c)-[:OPERATED_BY]->(op:Organization) WITH c, [y IN [c, op] WHERE y IS NOT NULL] AS fs "
+                              "UNWIND fs AS y MATCH (y)-[x:COLLABORATES_WITH]->() RETURN x.source AS s",
+            "income": c + "MATCH (c)-[:HAS_INCOME]->(x) RETURN x.source AS s",
+            "assessments": c + "MATCH (c)-[:HAS_ASSESSMENT]->(x) RETURN x.source AS s",
+            "claims": c + "MATCH (c)-[:HAS_CLAIM]->(x) RETURN x.source AS s",
+            "organizations": c + "OPTIONAL MATCH (c)-[:OPERATED_BY]->(op:Organization) "
+                             "WITH c, op, [(c)<-[:SHAREHOLDER_OF|MEMBER_OF]-(o:Organization) | o] + "
+                             "[(c)-[:COLLABORATES_WITH]->(o:Organization) | o] + [(op)-[:COLLABORATES_WITH]->(o:Organization) | o] AS os "
+                             "WITH [o IN os + [op] WHERE o IS NOT NULL] AS os UNWIND os AS o WITH DISTINCT o RETURN o.source AS s",
+            "platforms": c + "MATCH (c)-[:IN_FIELD]->(:Field)<-[:IN_FIELD]-(p:Platform) RETURN DISTINCT p.id AS id, p.source AS s "
+                         "UNION MATCH (:Center {id: $c})<-[:MEMBER_OF]-(p:Platform) RETURN DISTINCT p.id AS id, p.source AS s",
+            "field_rankings": c + "MATCH (c)-[:IN_FIELD]->(f:Field)<-[x:RANKED_IN]-(o:Organization)-[:SHAREHOLDER_OF]->(c) RETURN x.source AS s",
+        }
+        out = {}
+        for table, q in queries.items():
+            counts: Counter = Counter(r["s"] or "" for r in self._read(q, c=center_id))
+            if counts:
+                out[table] = dict(counts)
+        return out
+
     def collaboration_rows(self, from_id, to_id, kind) -> list[dict]:
         """The collaborations from ``from_id`` to ``to_id`` of ``kind`` (year, project, source), in row order."""
         rows = self._read("MATCH (a {id: $a})-[e:COLLABORATES_WITH]->(b:Organization {id: $b}) WHERE e.kind = $kind "
@@ -326,7 +354,7 @@ class CypherEngine(FactsMixin):
             found = set()
             for label in ("Center", "Organization", "Platform"):
                 ids = sorted(i for lb, i in frontier if lb == label)
-                for batch in self.client.batches(NEIGHBOURS[label], ids):
+                for batch in self.client.batches(NEIGHBOURS[label], ids, **when):
                     found |= {(r["l"], r["id"]) for r in self._read(NEIGHBOURS[label], rows=batch, **when)}
             frontier = found - seen
             if not frontier:

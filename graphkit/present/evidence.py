@@ -50,7 +50,8 @@ class EvidenceNamer:
         ds = getattr(self.engine, "dataset", None)
         if ds is not None:
             return ds.kind_of(ident)
-        return self.engine.kind_of(ident)
+        kind_of = getattr(self.engine, "kind_of", None)  # an engine that cannot say leaves the id as the name
+        return kind_of(ident) if kind_of else None
 
     def entity(self, ident: str) -> dict:
         """``{"id", "type", "name", "source"}`` of a center, organisation, platform or field id."""
@@ -85,7 +86,8 @@ class EvidenceNamer:
     def _collaboration(self, ident: str) -> dict:
         ends, _, kind = ident.rpartition(":")
         a, _, b = ends.partition("->")
-        rows = self.engine.collaboration_rows(a, b, kind)
+        fetch = getattr(self.engine, "collaboration_rows", None)
+        rows = fetch(a, b, kind) if fetch else []
         first = rows[0] if rows else {}
         return {"id": ident, "type": "collaboration",
                 "name": edge_name(self.name(a), self.name(b), kind, first.get("year"), first.get("project"), self.lang),
@@ -93,7 +95,8 @@ class EvidenceNamer:
 
     def _income(self, ident: str) -> dict:
         _, center, year, stream = ident.split(":", 3)
-        rows = self.engine.income_rows(center, int(year), stream)
+        fetch = getattr(self.engine, "income_rows", None)
+        rows = fetch(center, int(year), stream) if fetch else []
         total = _amount(sum(float(r.get("amount") or 0) for r in rows))
         who = self.name(center)
         name = (f"{who} {year} 年收入：{term(stream)} {total} 万元" if self.lang != "en"
