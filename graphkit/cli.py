@@ -97,17 +97,15 @@ def _err(text: str) -> None:
 
 
 def _table(rows: list[list], header: list[str]) -> str:
-    def width(s):
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(s))
+    from graphkit.present.text import text_table
 
-    cols = list(zip(*([header] + rows))) if rows else [[h] for h in header]
-    widths = [max(width(c) for c in col) for col in cols]
-    lines = []
-    for r in [header] + rows:
-        lines.append("  ".join(str(v) + " " * (w - width(v)) for v, w in zip(r, widths)).rstrip())
-        if r is header:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return text_table(rows, header)
+
+
+def _namer(engine, lang):
+    from graphkit.present.evidence import EvidenceNamer
+
+    return EvidenceNamer(engine, lang)
 
 
 def _pad(text: str, width: int) -> str:
@@ -118,7 +116,9 @@ def _pad(text: str, width: int) -> str:
 
 
 def _pct(x) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
+    from graphkit.present.text import percent
+
+    return percent(x)
 
 
 # ---- progress ----------------------------------------------------------------------------------------------
@@ -279,13 +279,35 @@ def cli():
 
 # ---- validate ----------------------------------------------------------------------------------------------
 
+_WARNINGS_SHOWN = 3  # per kind, without --all
+
+
+def _grouped_warnings(warnings, lang: str, show_all: bool) -> list[str]:
+    """Warnings grouped by kind (most frequent first) with their count; the first few of each, or all."""
+    groups: dict[str, list] = {}
+    for w in warnings:
+        groups.setdefault(w.code, []).append(w)
+    lines = []
+    for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"警告 {len(items):,} 处：{items[0].message(lang)}" if lang == "zh"
+                     else f"warning ×{len(items):,}: {items[0].message(lang)}")
+        shown = items if show_all else items[:_WARNINGS_SHOWN]
+        lines += [f"  {w.format(lang)}" for w in shown]
+        if len(items) > len(shown):
+            more = len(items) - len(shown)
+            lines.append(f"  … 另有 {more:,} 处（--all 显示全部）" if lang == "zh" else f"  … {more:,} more (--all shows every one)")
+    return lines
+
+
 @cli.command()
 @click.argument("data")
+@click.option("--all", "show_all", is_flag=True, help="Print every warning (default: the first few of each kind, with counts).")
 @_common
-def validate(data, fmt, lang, quiet):
+def validate(data, show_all, fmt, lang, quiet):
     """Validate DATA against the data contract; every problem at once. / 校验数据集。
 
-    Exit 0 when valid (warnings allowed), 2 when there are errors.
+    Exit 0 when valid (warnings allowed), 2 when there are errors. Warnings are grouped by kind with counts;
+    --all prints each one (the JSON always holds all of them).
     """
     from graphkit.io.load import validate_dataset
 
@@ -303,9 +325,11 @@ def validate(data, fmt, lang, quiet):
     else:
         for line in report.problems.format_errors(lang):
             _err(line)
-        for line in report.problems.format_warnings(lang):
-            _err(("警告 " if lang == "zh" else "warning ") + line)
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+        for line in _grouped_warnings(report.problems.warnings, lang, show_all):
+            _err(line)
+        from graphkit.model.i18n import term
+
+        counts = ("，" if lang == "zh" else ", ").join(f"{term(k, lang)} {v:,}" for k, v in report.counts.items())
         if report.ok:
             _echo(("数据集有效：" if lang == "zh" else "valid: ") + counts)
         else:
@@ -355,8 +379,12 @@ def coverage(data, center, field, all_fields, summary, as_of, rules_file, neo4j_
     if fmt == "json":
         _emit_json([_summary(r) if summary else r.to_dict() for r in results])
         return
-    rows = [[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio), " ".join(r.uncovered_platform_ids[:5]) + (" …" if len(r.uncovered_platform_ids) > 5 else "")] for r in results]
-    head = ["中心", "领域", "覆盖", "总数", "覆盖率", "未覆盖（前 5 个）"] if lang == "zh" else ["center", "field", "covered", "total", "ratio", "uncovered (first 5)"]
+    namer = _namer(engine, lang)
+    rows = [[r.center_id, namer.name(r.center_id), r.field_id, namer.name(r.field_id), r.covered, r.total, _pct(r.ratio),
+             "、".join(namer.name(p) for p in r.uncovered_platform_ids[:3]) + (" …" if len(r.uncovered_platform_ids) > 3 else "")]
+            for r in results]
+    head = ["中心", "名称", "领域", "领域名称", "覆盖", "总数", "覆盖率", "未覆盖（前 3 个）"] if lang == "zh" else \
+        ["center", "name", "field", "field name", "covered", "total", "ratio", "uncovered (first 3)"]
     _echo(_table(rows, head))
 
 
@@ -426,12 +454,18 @@ def reach(data, center, hops, as_of, rules_file, neo4j_uri, user, password_env, 
     if fmt == "json":
         _emit_json(r.to_dict())
         return
+    from graphkit.model.i18n import term
+    from graphkit.present.evidence import named
+    from graphkit.present.text import number
+
+    who = named(_namer(engine, lang).name(r.center_id), r.center_id, lang)
     if lang == "zh":
-        _echo(f"{r.center_id}：{r.hops} 跳内触达 {r.reached} 家机构，其中国外 {r.foreign} 家")
+        _echo(f"{who}：{r.hops} 跳内触达 {number(r.reached)} 家机构，其中国外 {number(r.foreign)} 家")
     else:
-        _echo(f"{r.center_id}: {r.reached} organisations within {r.hops} hops, {r.foreign} foreign")
-    _echo("  " + ", ".join(f"{k} {v}" for k, v in r.by_kind.items()))
-    _echo("  " + ", ".join(f"{k} {v}" for k, v in r.countries.items()))
+        _echo(f"{who}: {number(r.reached)} organisations within {r.hops} hops, {number(r.foreign)} foreign")
+    sep = "，" if lang == "zh" else ", "
+    _echo("  " + sep.join(f"{term(k, lang)} {number(v)}" for k, v in r.by_kind.items()))
+    _echo("  " + sep.join(f"{k or '-'} {number(v)}" for k, v in r.countries.items()))
 
 
 # ---- gaps --------------------------------------------------------------------------------------------------
@@ -452,8 +486,10 @@ def gaps(data, field, as_of, rules_file, neo4j_uri, user, password_env, database
     if fmt == "json":
         _emit_json([g.to_dict() for g in results])
         return
+    namer = _namer(engine, lang)
+    best = lambda g: f"{namer.name(g.best_center_id)}（{g.best_center_id}）" if lang == "zh" else f"{namer.name(g.best_center_id)} ({g.best_center_id})"  # noqa: E731
     rows = [[g.field_id, g.name_zh if lang == "zh" else (g.name_en or g.name_zh), g.platforms, g.centers,
-             g.best_center_id or "—", _pct(g.best_ratio), _pct(g.union_ratio), len(g.unreached_platform_ids)] for g in results]
+             best(g) if g.best_center_id else None, _pct(g.best_ratio), _pct(g.union_ratio), len(g.unreached_platform_ids)] for g in results]
     head = ["领域", "名称", "平台", "中心", "最佳中心", "最佳覆盖率", "合计覆盖率", "无人覆盖"] if lang == "zh" else \
         ["field", "name", "platforms", "centers", "best center", "best", "union", "unreached"]
     _echo(_table(rows, head))
@@ -480,9 +516,15 @@ def recruit(data, center, field, as_of, rules_file, neo4j_uri, user, password_en
         return
     proof = {True: "已证明最少" if lang == "zh" else "proven minimal", False: "非最少" if lang == "zh" else "not minimal",
              None: "未证明最少" if lang == "zh" else "minimality not proven"}[r.minimal]
-    _echo(f"{r.center_id} {r.field_id}: {_pct(r.ratio_before)} → {_pct(r.ratio_after)} ({proof})")
+    from graphkit.present.evidence import named
+
+    namer = _namer(engine, lang)
+    sep = "：" if lang == "zh" else ": "
+    _echo(f"{named(namer.name(r.center_id), r.center_id, lang)} {named(namer.name(r.field_id), r.field_id, lang)}{sep}"
+          f"{_pct(r.ratio_before)} → {_pct(r.ratio_after)} ({proof})")
     for oid in r.orgs:
-        _echo(f"  + {oid}: {' '.join(r.newly_reached.get(oid, []))}")
+        plats = ("、" if lang == "zh" else ", ").join(named(namer.name(p), p, lang) for p in r.newly_reached.get(oid, []))
+        _echo(f"  + {named(namer.name(oid), oid, lang)}{sep}{plats}")
 
 
 # ---- claims ------------------------------------------------------------------------------------------------

@@ -71,3 +71,75 @@ def test_plain_check_output_names_evidence(eligible_dir):
     i = next(n for n, line in enumerate(lines) if line.startswith("    11  "))
     assert lines[i + 1] == "        证据：甲创新中心 → 德国研究所（联合研发，2023，路线图项目一）"
     assert lines[i] == "    11  符合       与 1 家国外高校、科研机构或企业有交流或合作（至少 1 家）。"
+
+
+# ---- plain CLI output: names beside ids, columns by display width --------------------------------------------
+
+def _columns(line: str) -> list[int]:
+    """Display columns where each cell of a table line starts (cells are two or more spaces apart)."""
+    from wcwidth import wcswidth
+
+    starts, col, prev_space = [], 0, 2
+    for ch in line:
+        if ch != " " and prev_space >= 2:
+            starts.append(col)
+        prev_space = prev_space + 1 if ch == " " else 0
+        col += max(wcswidth(ch), 1)
+    return starts
+
+
+def test_plain_coverage_table_is_aligned_with_cjk_names(tiny_dir):
+    r = run_cli("coverage", tiny_dir, "--lang", "zh")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines == [
+        "中心  名称      领域  领域名称  覆盖  总数  覆盖率  未覆盖（前 3 个）",
+        "----  --------  ----  --------  ----  ----  ------  -----------------",
+        "C1    测试中心  F03   机器人       3     3  100.0%",
+    ]
+
+
+def test_plain_gaps_names_best_center_and_right_aligns_numbers(eligible_dir):
+    r = run_cli("gaps", eligible_dir, "--field", "F03", "--as-of", AS_OF, "--lang", "zh")
+    assert r.exit_code == 0
+    head, rule, row = r.stdout.splitlines()
+    assert head == "领域  名称    平台  中心  最佳中心          最佳覆盖率  合计覆盖率  无人覆盖"
+    assert row == "F03   机器人     4     1  甲创新中心（C1）       50.0%       50.0%         2"
+    assert _columns(head) == _columns(rule)
+
+
+def test_text_table_thousands_and_missing():
+    from graphkit.present.text import text_table
+
+    out = text_table([["甲", 1234567, None], ["乙乙乙", 5, 0.5]], ["名称", "数量", "比值"]).splitlines()
+    assert out == ["名称         数量  比值",
+                   "------  ---------  ----",
+                   "甲      1,234,567     -",
+                   "乙乙乙          5   0.5"]
+
+
+def test_plain_recruit_and_reach_name_things(eligible_dir):
+    r = run_cli("recruit", eligible_dir, "--center", "C1", "--as-of", AS_OF, "--lang", "zh")
+    assert r.stdout.splitlines()[0] == "甲创新中心（C1） 机器人（F03）：50.0% → 50.0% (已证明最少)"
+    r = run_cli("reach", eligible_dir, "--center", "C1", "--as-of", AS_OF, "--lang", "zh")
+    lines = r.stdout.splitlines()
+    assert lines == ["甲创新中心（C1）：2 跳内触达 2 家机构，其中国外 1 家", "  企业 1，科研院所 1", "  CN 1，DE 1"]
+
+
+def test_validate_groups_warnings_by_kind(tmp_path):
+    t = eligible_tables()
+    t["platforms"] += [{"platform_id": f"PV{i}", "name": f"撤销平台{i}", "kind": "state_key_lab", "field_ids": "F03",
+                        "host_ids": "X1", "status": "revoked"} for i in range(5)]
+    folder = write_dataset(tmp_path / "d", **t)
+    r = run_cli("validate", folder, "--lang", "en")
+    assert r.exit_code == 0
+    assert r.stderr.splitlines() == [
+        "warning ×5: platform status is revoked; it does not count towards coverage",
+        "  platforms.csv:6:status: platform status is revoked; it does not count towards coverage",
+        "  platforms.csv:7:status: platform status is revoked; it does not count towards coverage",
+        "  platforms.csv:8:status: platform status is revoked; it does not count towards coverage",
+        "  … 2 more (--all shows every one)",
+    ]
+    every = run_cli("validate", folder, "--lang", "en", "--all").stderr.splitlines()
+    assert len(every) == 6 and every[-1] == "  platforms.csv:10:status: platform status is revoked; it does not count towards coverage"
+    assert len(run_cli("validate", folder, "--format", "json").json()["warnings"]) == 5
