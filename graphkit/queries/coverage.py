@@ -342,8 +342,10 @@ def coverage(ds, center: str | None = None, field: str | None = None, *, all_fie
              rules: Rules | None = None, with_via: bool = True, as_of=None) -> list[Coverage]:
     """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
 
-    >>> from graphkit import load_dataset
-    >>> [c.ratio for c in coverage(load_dataset("tests/fixtures/tiny"))]
+    >>> from pathlib import Path
+    >>> import graphkit
+    >>> tiny = Path(graphkit.__file__).parents[1] / "tests" / "fixtures" / "tiny"  # wherever the tests start
+    >>> [c.ratio for c in coverage(graphkit.load_dataset(tiny))]
     [1.0]
     """
     return [e for batch in iter_coverage(ds, center, field, all_fields=all_fields, rules=rules, with_via=with_via, as_of=as_of)

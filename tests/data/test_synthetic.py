@@ -50,8 +50,8 @@ def small_report(small):
 
 
 @pytest.fixture(scope="module")
-def sample():
-    return load_dataset(SAMPLE_DIR)
+def sample(sample_dataset):
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ _DATASETS: dict = {}
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
+def dataset(tmp_path_factory, sample_dataset):
     """``dataset(name)``: the tiny dataset, the bundled sample (skipped when absent) or generated scale S."""
 
     def get(name: str):
@@ -85,9 +85,7 @@ def dataset(tmp_path_factory):
             if name == "tiny":
                 _DATASETS[name] = load_dataset(DATA / "tiny")
             elif name == "sample":
-                if not (SAMPLE / "centers.csv").exists():
-                    pytest.skip("data/sample is not there")
-                _DATASETS[name] = load_dataset(SAMPLE)
+                _DATASETS[name] = sample_dataset  # the session's one load
             else:
                 from graphkit.data.synthetic import generate
 

@@ -388,10 +388,8 @@ def test_cli_report(tmp_path):
 # ---- the sample dataset (generated elsewhere; skipped while absent) ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample():
-    if not (SAMPLE / "centers.csv").exists():
-        pytest.skip("data/sample is not there yet")
-    return engine_for(SAMPLE)
+def sample(sample_dataset):
+    return EmbeddedEngine(sample_dataset)
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])

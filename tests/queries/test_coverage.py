@@ -156,16 +156,15 @@ def test_uncovered_ids_read_like_a_list(coverage_dir):
 
 
 
-def test_hits_by_binary_search_equal_the_mask():
+def test_hits_by_binary_search_equal_the_mask(sample_dataset):
     """The one-field path (binary search of the reached codes) and the many-field path (a mask) agree."""
     import numpy as np
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    import graphkit as gk
     from graphkit.queries.coverage import coverage_model
 
-    ds = gk.load_dataset("data/sample")
+    ds = sample_dataset
     m = coverage_model(ds)
     ix = ds.index
     F = ix.shape[3]
