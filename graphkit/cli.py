@@ -409,18 +409,12 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("核查条件", "evaluating the checks"):
         results = engine.check(center, as_of=date, rules=rules)
-    from graphkit.present.evidence import EvidenceNamer, named
+    from graphkit.present.evidence import EvidenceNamer, checks_to_json, named
 
-    namer = EvidenceNamer(engine, lang)  # names are looked up only for what is printed, once per id
     if fmt == "json":
-        out = []
-        for r in results:
-            d = r.to_dict(lang)
-            for c, cd in zip(r.checks, d["checks"]):
-                cd["evidence_detail"] = [namer.detail(e) for e in c.evidence]
-            out.append(d)
-        _emit_json(out)
+        _emit_json(checks_to_json(engine, results, lang))
         return
+    namer = EvidenceNamer(engine, lang)  # names are looked up only for what is printed, once per id
     for r in results:
         flag = ("符合升级条件" if r.eligible else "不符合升级条件") if lang == "zh" else ("eligible" if r.eligible else "not eligible")
         who = named(namer.name(r.center_id), r.center_id, lang)

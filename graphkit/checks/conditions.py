@@ -182,7 +182,7 @@ def _check_4_1(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
     status = _combine([company, alliance])
     value = {"operating_company_kind": kind, "members": others}
     threshold = {"operating_company_kind": "enterprise", "members": 1}
-    zh_c = "未填写依托公司" if not opco else (f"依托公司 {_named(f, opco)} 为企业" if company else f"依托公司 {_named(f, opco)} 的类型为{term(kind)}，不是企业")
+    zh_c = "未填写依托公司" if not opco else (f"依托公司{_named(f, opco)}为企业" if company else f"依托公司{_named(f, opco)}的类型为{term(kind)}，不是企业")
     en_c = "no operating company given" if not opco else (f"operating company {_named_en(f, opco)} is an enterprise" if company else f"operating company {_named_en(f, opco)} is a {term(kind, 'en')}, not an enterprise")
     return _r("4.1", status, value, threshold, [opco] if opco else [],
               f"{zh_c}；联盟有依托公司以外的成员 {others} 个（至少 1 个）。",

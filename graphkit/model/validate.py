@@ -29,6 +29,7 @@ __all__ = ["Tables", "validate_raw", "BOOL_VALUES", "parse_ratio"]
 
 log = logging.getLogger(__name__)
 
+#: SPEC §3's spellings, then documented extras (README): t/f, y/n, 有/无, and 1.0/0.0 as a spreadsheet writes 1/0
 BOOL_VALUES = {
     "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "是": True, "否": False,
     "t": True, "f": False, "y": True, "n": False, "有": True, "无": False, "1.0": True, "0.0": False,

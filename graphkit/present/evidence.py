@@ -16,7 +16,7 @@ from __future__ import annotations
 from graphkit.errors import UnknownIdError
 from graphkit.model.i18n import term
 
-__all__ = ["EvidenceNamer", "edge_name", "evidence_detail", "named"]
+__all__ = ["EvidenceNamer", "edge_name", "evidence_detail", "named", "checks_to_json"]
 
 _ENTITY_TYPES = {"center": "center", "org": "organization", "platform": "platform", "field": "field"}
 
@@ -107,6 +107,19 @@ class EvidenceNamer:
 def _sources(rows: list[dict]) -> str | None:
     found = list(dict.fromkeys(str(r["source"]) for r in rows if r.get("source")))
     return "; ".join(found) or None
+
+
+def checks_to_json(engine, results, lang: str = "zh") -> list[dict]:
+    """What ``graphkit check --format json`` prints: each :class:`graphkit.checks.CenterChecks` as a dict whose
+    checks carry ``evidence_detail`` beside ``evidence`` (SPEC §10)."""
+    namer = EvidenceNamer(engine, lang)
+    out = []
+    for r in results:
+        d = r.to_dict(lang)
+        for c, cd in zip(r.checks, d["checks"]):
+            cd["evidence_detail"] = [namer.detail(e) for e in c.evidence]
+        out.append(d)
+    return out
 
 
 def evidence_detail(engine, result, lang: str = "zh", namer: EvidenceNamer | None = None) -> list[dict]:

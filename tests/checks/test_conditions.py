@@ -463,9 +463,12 @@ def test_bad_rules_file_and_bad_as_of_are_invalid_input(eligible_dir, tmp_path):
 
 def test_library_and_cli_agree(eligible, eligible_dir):
     from graphkit.checks.conditions import check
+    from graphkit.engine import EmbeddedEngine
+    from graphkit.present.evidence import checks_to_json
 
-    lib = [r.to_dict("en") for r in check(eligible, as_of=AS_OF)]
+    lib = checks_to_json(EmbeddedEngine(eligible), check(eligible, as_of=AS_OF), "en")
     assert cli_json("check", eligible_dir, "--as-of", AS_OF) == lib
+    assert all("evidence_detail" not in c for r in check(eligible, as_of=AS_OF) for c in r.to_dict("en")["checks"])
 
 
 def test_xlsx_workbook_gives_the_same_checks(eligible_dir, tmp_path):
@@ -532,3 +535,73 @@ def test_fields_csv_cannot_add_to_the_annex_layout(tmp_path):
     assert r.exit_code == 2
     assert r.json()["errors"] == ["fields.csv:3:layout: field F24 cannot join layout 2017-64: that layout is exactly the "
                                   "notice's annex F01–F22; give added fields a layout of their own"]
+
+
+# ---- every check's message, in both languages, for the eligible center -----------------------------------------
+
+MESSAGES_ZH = {
+    '1': '领域 F03 属于布局 2017-64，在总体布局 2017-64 之内。',
+    '2': '此条由评审专家判断（“面向重大需求、突出协同创新”）。评审意见（专家甲，2024-05-01）：符合。',
+    '3': '此条由评审专家判断（“以关键共性技术研发供给、转移扩散和首次商业化为目标”）。评审意见（专家甲，2024-05-01）：符合。',
+    '4.1': '依托公司甲公司（OPCO）为企业；联盟有依托公司以外的成员 6 个（至少 1 个）。',
+    '4.2': '股东 3 家（至少 2 家），其中本领域排名前 10 的企业 2 家：骨干企业一（E1）、骨干企业二（E2）（至少 2 家）（按本领域 2023 年排名）。',
+    '4.3': '联盟覆盖本领域国家级创新平台 2/4（50.0%，要求不低于 50.0%）；成员类型齐全；成员来自 5 个省份（至少 5 个）。',
+    '5.1': '设董事会：是；有经营管理团队：是。',
+    '5.2': '此条由评审专家判断（“内部管理制度明确各方责权利”）。评审意见（专家甲，2024-05-01）：符合。',
+    '6.1': '股东中有 1 家社会资本（投资机构）：产业基金（INV），至少需要 1 家。',
+    '6.2': '最近完整年度 2023 年有 2 种市场化收入（技术转让/成果转化、检测检验，至少 2 种）（须连续 2 年）。',
+    '7.1': '设专家委员会：是；主任为行业领军专家：是（主任：张三）。',
+    '7.2': '研发人员占职工总数 50/100 = 50.0%，要求不低于 50.0%。',
+    '7.3': '研发费用占成本费用支出 300/1000 = 30.0%，要求不低于 30.0%。',
+    '8.1': '制定技术路线图：是（2021 年）。',
+    '8.2': '路线图项目（有项目名称的联合研发）涉及企业 1 家、高校或科研院所 2 家、国外企业、高校或科研院所 1 家（各至少 1 家）。',
+    '9.1': '建立知识产权制度：是。',
+    '9.2': '向企业技术转移 1 项（其中向中小企业 1 项）、孵化企业 0 项（合计至少 1 项）。',
+    '10.1': '此条由评审专家判断（“与成员单位资源开放共享”）。评审意见（专家甲，2024-05-01）：符合。',
+    '10.2': '与成员、股东和依托公司以外的 2 家单位开展了技术合作（至少 1 家）。',
+    '11': '与 1 家国外高校、科研机构或企业有交流或合作（至少 1 家）。',
+    '12': '自 2022-06-30 成立至 2024-06-30 已运行 2 整年（至少 2 年）。',
+}
+MESSAGES_EN = {
+    '1': 'Field F03 belongs to layout 2017-64, within the national layout 2017-64.',
+    '2': 'A reviewer decides this check (major needs and collaborative innovation, per the Guide). Assessed met by 专家甲 on 2024-05-01.',
+    '3': 'A reviewer decides this check (aims at R&D supply, diffusion and first commercialisation of key common technologies). Assessed met by 专家甲 on 2024-05-01.',
+    '4.1': 'Operating company 甲公司 (OPCO) is an enterprise; the alliance has 6 member(s) besides the operating company (at least 1).',
+    '4.2': "3 shareholder(s) (at least 2), of which 2 enterprise(s) rank in the field's top 10: 骨干企业一 (E1), 骨干企业二 (E2) (at least 2) (the field's 2023 ranking).",
+    '4.3': "The alliance covers 2/4 of the field's national-level platforms (50.0%; at least 50.0% required); all member kinds present; members from 5 provinces (at least 5).",
+    '5.1': 'Has a board: yes; has a management team: yes.',
+    '5.2': "A reviewer decides this check (internal rules make each party's rights clear). Assessed met by 专家甲 on 2024-05-01.",
+    '6.1': '1 shareholder(s) are investors (social capital): 产业基金 (INV); at least 1 is required.',
+    '6.2': 'In 2023, the last complete year, income from 2 market stream(s) (technology transfer, testing; at least 2) (required in each of the last 2 complete years).',
+    '7.1': 'Has an expert committee: yes; chaired by a leading expert: yes (chair: 张三).',
+    '7.2': 'R&D staff share of employees 50/100 = 50.0%; at least 50.0% required.',
+    '7.3': 'R&D expense share of total cost 300/1000 = 30.0%; at least 30.0% required.',
+    '8.1': 'Has a technology roadmap: yes (2021).',
+    '8.2': 'Roadmap projects (joint R&D naming a project) involve 1 enterprise(s), 2 university/institute(s) and 1 foreign enterprise(s), universities or institutes (at least 1 each).',
+    '9.1': 'Has an IP policy: yes.',
+    '9.2': '1 technology transfer(s) to enterprises (1 to SMEs) and 0 incubation(s) of enterprises (at least 1 in all).',
+    '10.1': 'A reviewer decides this check (resources shared with members). Assessed met by 专家甲 on 2024-05-01.',
+    '10.2': 'Technical cooperation with 2 organisation(s) that are neither members, shareholders nor the operating company (at least 1).',
+    '11': 'Exchange or cooperation with 1 foreign university/institute/enterprise(s) (at least 1).',
+    '12': 'Operating 2 full year(s) from 2022-06-30 to 2024-06-30 (at least 2).',
+}
+
+
+def test_every_message_in_both_languages(eligible_dir):
+    zh = by_id(run_cli("check", eligible_dir, "--as-of", AS_OF, "--format", "json", "--lang", "zh").json()[0])
+    en = by_id(cli_json("check", eligible_dir, "--as-of", AS_OF)[0])
+    assert {k: v["message"] for k, v in zh.items()} == MESSAGES_ZH
+    assert {k: v["message"] for k, v in en.items()} == MESSAGES_EN
+
+
+def test_not_met_messages_in_both_languages(clone_results):
+    """One not-met case per revised rule, both languages (the clones are evaluated in English; zh via the library)."""
+    c = by_id(clone_results["operating_company_only_member"])["4.1"]
+    assert c["message"] == ("Operating company 甲公司 (OPCO) is an enterprise; the alliance has 0 member(s) besides the "
+                            "operating company (at least 1).")
+    c = by_id(clone_results["operating_company_university"])["4.1"]
+    assert c["message"] == ("Operating company 大学一 (U1) is a university, not an enterprise; the alliance has 6 member(s) "
+                            "besides the operating company (at least 1).")
+    c = by_id(clone_results["previous_year_missing"])["6.2"]
+    assert c["message"] == ("In 2023, the last complete year, income from 2 market stream(s) (technology transfer, testing; "
+                            "at least 2); none in 2022 (required in each of the last 2 complete years).")

@@ -47,7 +47,7 @@ def test_evidence_detail_carries_the_rows_source(tmp_path):
 
 def test_messages_name_organisations_with_the_id_in_brackets(eligible_dir):
     zh, en = _checks(eligible_dir, "zh"), _checks(eligible_dir, "en")
-    assert zh["4.1"]["message"] == "依托公司 甲公司（OPCO） 为企业；联盟有依托公司以外的成员 6 个（至少 1 个）。"
+    assert zh["4.1"]["message"] == "依托公司甲公司（OPCO）为企业；联盟有依托公司以外的成员 6 个（至少 1 个）。"
     assert en["4.1"]["message"] == "Operating company 甲公司 (OPCO) is an enterprise; the alliance has 6 member(s) besides the operating company (at least 1)."
     assert zh["4.2"]["message"] == ("股东 3 家（至少 2 家），其中本领域排名前 10 的企业 2 家：骨干企业一（E1）、骨干企业二（E2）"
                                     "（至少 2 家）（按本领域 2023 年排名）。")
