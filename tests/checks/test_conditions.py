@@ -605,3 +605,22 @@ def test_not_met_messages_in_both_languages(clone_results):
     c = by_id(clone_results["previous_year_missing"])["6.2"]
     assert c["message"] == ("In 2023, the last complete year, income from 2 market stream(s) (technology transfer, testing; "
                             "at least 2); none in 2022 (required in each of the last 2 complete years).")
+
+
+def test_4_3_uses_the_rules_counted_platform_kinds(eligible_dir, tmp_path):
+    """Only state key laboratories counted: P1 (hosted by member U1) is the one platform, so coverage is 1/1."""
+    rules = tmp_path / "rules.toml"
+    rules.write_text('counted_platform_kinds = ["state_key_lab"]\n', encoding="utf-8")
+    c = by_id(cli_json("check", eligible_dir, "--as-of", AS_OF, "--rules", rules)[0])["4.3"]
+    assert (c["status"], c["value"]["covered"], c["value"]["total"], c["evidence"][:1]) == (MET, 1, 1, ["P1"])
+    rules.write_text('counted_platform_kinds = ["national_engineering_research_center"]\n', encoding="utf-8")
+    c = by_id(cli_json("check", eligible_dir, "--as-of", AS_OF, "--rules", rules)[0])["4.3"]
+    assert (c["status"], c["value"]["covered"], c["value"]["total"]) == (NOT, 0, 1)
+
+
+@pytest.mark.parametrize("founded, years", [("2022-12-31", 1), ("2022-6-3", 2), ("2022-12", 1), ("2021-12-31", 2)])
+def test_dates_of_any_month_and_unpadded(tmp_path, founded, years):
+    t = eligible_tables()
+    t["centers"][0]["founded"] = founded
+    c = by_id(cli_json("check", write_dataset(tmp_path / "d", **t), "--as-of", AS_OF)[0])["12"]
+    assert c["value"] == years

@@ -162,3 +162,31 @@ def test_a_platform_of_a_kind_not_counted_is_not_counted(tmp_path):
     assert [(e["platform_id"], e["verdict"], e["reasons"]) for e in out[0]["entries"]] == [
         ("P1", "ok", []), ("PO", "not_counted", ["not_counted"]),
         ("PQ", "wrong_field", ["wrong_field", "not_counted", "inactive", "host_not_member"])]
+
+
+def test_a_full_name_is_never_expanded_twice():
+    from graphkit.queries.claims import normalize_name
+
+    assert normalize_name("清华大学精密测试技术及仪器国家重点实验室") == "清华大学精密测试技术及仪器国家重点实验室"
+    assert normalize_name("清华精密测试技术及仪器国家重点实验室") == "清华大学精密测试技术及仪器国家重点实验室"
+    assert normalize_name("东北大学轧制技术国家重点实验室") == "东北大学轧制技术国家重点实验室"  # 北大 inside 东北大学 stays
+    assert normalize_name("华科大实验室", {"华科大": "华中科技大学"}) == "华中科技大学实验室"
+
+
+def test_organisation_aliases_match_the_platforms_they_host(tmp_path):
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": "K", "name": "中心K", "level": "provincial", "field_id": "F03", "province": "湖北", "operating_company_id": "KO"}],
+        "organizations": [{"org_id": "KO", "name": "运营公司", "kind": "enterprise", "province": "湖北"},
+                          {"org_id": "HUST", "name": "华中科技大学", "kind": "university", "province": "湖北", "aliases": "华科大|HUST"},
+                          {"org_id": "THU", "name": "清华大学", "kind": "university", "province": "北京", "aliases": "清华"}],
+        "platforms": [{"platform_id": "P1", "name": "华中科技大学数字制造装备与技术国家重点实验室", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "HUST"},
+                      {"platform_id": "P2", "name": "清华大学精密测试技术及仪器国家重点实验室", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "THU"}],
+        "alliance_members": [{"center_id": "K", "member_id": m} for m in ("KO", "HUST", "THU")],
+        "claims": [{"center_id": "K", "claim": "covered_platforms",
+                    "value": "华科大数字制造装备与技术国家重点实验室|清华大学精密测试技术及仪器国家重点实验室"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert [(e["platform_id"], e["verdict"]) for e in out[0]["entries"]] == [("P1", "ok"), ("P2", "ok")]
+    assert out[0]["verdict"] == "consistent"
