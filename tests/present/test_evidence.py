@@ -143,3 +143,46 @@ def test_validate_groups_warnings_by_kind(tmp_path):
     every = run_cli("validate", folder, "--lang", "en", "--all").stderr.splitlines()
     assert len(every) == 6 and every[-1] == "  platforms.csv:10:status: platform status is revoked; it does not count towards coverage"
     assert len(run_cli("validate", folder, "--format", "json").json()["warnings"]) == 5
+
+
+# ---- the report: evidence by name, hostile names escaped, this center's sources, contents first ---------------
+
+def test_report_names_partners_and_escapes_hostile_names(tmp_path):
+    from conftest import make_dataset
+
+    from graphkit.engine import EmbeddedEngine
+    from graphkit.present.report import render_report
+
+    t = eligible_tables()
+    for o in t["organizations"]:
+        if o["org_id"] == "FX":
+            o["name"] = '<script>alert("x")</script>研究所'
+    t["organizations"][1]["source"] = "企业年报 2023"
+    eng = EmbeddedEngine(make_dataset(tmp_path, **t))
+    page = render_report(eng, "C1", fmt="html", lang="zh", as_of=AS_OF)
+    assert "<script>alert" not in page
+    assert "甲创新中心 → &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;研究所（联合研发，2023，路线图项目一）" in page
+    assert "骨干企业一（E1）" in page
+    md = render_report(eng, "C1", fmt="md", lang="zh", as_of=AS_OF)
+    assert "<script>" not in md
+    assert "甲公司 → 小企业（技术转让/成果转化，2023）" in md
+    # the table of contents comes before the first section, in both formats
+    assert md.index("1. 结论摘要\n") < md.index("## 1. 结论摘要")
+    assert page.index('class="toc"') < page.index('id="summary"')
+
+
+def test_report_provenance_lists_only_this_centers_sources(tmp_path):
+    from conftest import make_dataset
+
+    from graphkit.engine import EmbeddedEngine
+    from graphkit.present.report import report_context
+
+    t = eligible_tables()
+    t["centers"].append({"center_id": "C2", "name": "乙中心", "level": "provincial", "field_id": "F05", "province": "四川",
+                         "operating_company_id": "X2", "source": "别的中心的出处"})
+    t["organizations"][1]["source"] = "企业年报 2023"
+    ctx = report_context(EmbeddedEngine(make_dataset(tmp_path, **t)), "C1", lang="zh", as_of=AS_OF)
+    sources = {row["table"]: [(s["source"], s["n"]) for s in row["sources"]] for row in ctx["provenance"]["rows"]}
+    assert sources["创新中心 (centers)"] == [("（未注明）", 1)]
+    assert sources["机构 (organizations)"] == [("（未注明）", 8), ("企业年报 2023", 1)]  # its 9 of the 12
+    assert all("别的中心的出处" not in str(v) for v in sources.values())
