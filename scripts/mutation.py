@@ -181,6 +181,7 @@ def main(argv=None) -> int:
         def work(pair):
             n, mutant = pair
             mutant.status = _run(workspaces[n % len(workspaces)], mutant, args.timeout)
+            print(f"[{n + 1}/{len(todo)}] {mutant.module}:{mutant.line}: {mutant.what}: {mutant.status}", file=sys.stderr, flush=True)
             return mutant
 
         # one mutant per workspace at a time: split the list into interleaved lanes

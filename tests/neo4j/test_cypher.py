@@ -448,3 +448,7 @@ def test_the_evaluation_date_on_both_engines(graph, tmp_path, as_of):
         _same(emb.recruit("C1", as_of=as_of), cyp.recruit("C1", as_of=as_of))
         _same(emb.reach("C1", as_of=as_of), cyp.reach("C1", as_of=as_of))
         _same(emb.claims(as_of=as_of), cyp.claims(as_of=as_of))
+        from graphkit.present.evidence import checks_to_json
+
+        assert checks_to_json(emb, emb.check(as_of=as_of), "zh") == checks_to_json(cyp, cyp.check(as_of=as_of), "zh")
+        assert emb.center_provenance("C1") == cyp.center_provenance("C1")
