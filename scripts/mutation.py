@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES = {
     "graphkit/checks/conditions.py": ["tests/checks", "tests/present/test_evidence.py"],
     "graphkit/checks/facts.py": ["tests/checks"],
-    "graphkit/queries/asof.py": ["tests/checks", "tests/queries/test_coverage.py"],
+    "graphkit/queries/asof.py": ["tests/queries/test_asof.py", "tests/checks", "tests/queries/test_coverage.py"],
     "graphkit/queries/coverage.py": ["tests/queries", "tests/checks"],
     "graphkit/queries/reach.py": ["tests/queries/test_reach.py"],
     "graphkit/queries/gaps.py": ["tests/queries"],

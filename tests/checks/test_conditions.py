@@ -229,6 +229,18 @@ CASES = [
     Case("founded_year_only_too_late", "12", NOT, 1, (center(founded="2023"),), ["founded_year_only_too_late"]),
     Case("founded_month_same", "12", MET, 2, (center(founded="2022-06"),), ["founded_month_same"], eligible=True),
     Case("founded_month_next", "12", NOT, 1, (center(founded="2022-07"),), ["founded_month_next"]),
+    # a platform can be an alliance member itself: it counts as a member, never as an organisation kind
+    Case("platform_member_counts", "4.1", MET, {"operating_company_kind": "enterprise", "members": 7},
+         (add("alliance_members", member_id="P3", role="member"),), ["OPCO"], eligible=True),
+    Case("platform_with_user_role_is_no_user", "4.3", NOT,
+         {"coverage": 0.75, "covered": 3, "total": 4, "provinces": 5, "member_kinds": ALL_KINDS[:3]},
+         (drop("alliance_members", member_id="US1"), add("alliance_members", member_id="P3", role="user")),
+         ["P1", "P2", "P3", "E1", "U1", "R1"]),
+    # 8.2 evidence when met: one collaboration per part, not every one
+    Case("second_enterprise_partner", "8.2", MET, {"enterprise": 2, "university_or_institute": 2, "foreign": 1},
+         (add("collaborations", from_id="second_enterprise_partner", to_id="E2", kind="joint_rd", year="2023", project="路线图项目二"),),
+         ["second_enterprise_partner->E1:joint_rd", "second_enterprise_partner->FX:joint_rd", "second_enterprise_partner->U1:joint_rd"],
+         eligible=True),
     # assessments: an attested check without one is needs_review; an assessment overrides a computed check
     Case("attested_without_assessment", "2", REV, None, (drop("assessments", check_id="2"),), [], computed=REV),
     Case("attested_assessed_not_met", "5.2", NOT, None, (edit("assessments", {"check_id": "5.2"}, status="not_met"),), [], computed=REV),
