@@ -168,10 +168,17 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=float, default=180.0)
     ap.add_argument("--seed", type=int, default=64)
+    ap.add_argument("--mutant", action="append", metavar="MODULE#INDEX",
+                    help="only this mutant (as printed, e.g. graphkit/checks/facts.py#12); repeatable")
     args = ap.parse_args(argv)
     modules = args.module or list(MODULES)
     todo: list[Mutant] = []
-    for m in modules:
+    if args.mutant:
+        picked = [(m, int(i)) for m, _, i in (x.partition("#") for x in args.mutant)]
+        modules = list(dict.fromkeys(m for m, _ in picked))
+        for m, i in picked:
+            todo.append(mutants_of(m)[i])
+    for m in ([] if args.mutant else modules):
         found = mutants_of(m)
         if args.max and len(found) > args.max:
             found = sorted(random.Random(f"{args.seed}:{m}").sample(found, args.max), key=lambda x: x.index)
@@ -181,7 +188,8 @@ def main(argv=None) -> int:
         def work(pair):
             n, mutant = pair
             mutant.status = _run(workspaces[n % len(workspaces)], mutant, args.timeout)
-            print(f"[{n + 1}/{len(todo)}] {mutant.module}:{mutant.line}: {mutant.what}: {mutant.status}", file=sys.stderr, flush=True)
+            print(f"[{n + 1}/{len(todo)}] {mutant.module}#{mutant.index} (line {mutant.line}): {mutant.what}: {mutant.status}",
+                  file=sys.stderr, flush=True)
             return mutant
 
         # one mutant per workspace at a time: split the list into interleaved lanes
@@ -203,7 +211,7 @@ def main(argv=None) -> int:
     if survivors:
         print("\nsurvivors:")
         for x in survivors:
-            print(f"  {x.module}:{x.line}: {x.what} [{x.status}]")
+            print(f"  {x.module}#{x.index} (line {x.line}): {x.what} [{x.status}]")
     return 0 if not survivors else 3
 
 

@@ -226,3 +226,22 @@ def test_as_of_default_is_today_and_bad_dates_are_invalid_input(tmp_path):
     for command in (["coverage"], ["gaps"], ["reach", "--center", "CA"], ["recruit", "--center", "CA"], ["claims"]):
         r = run_cli(*command, folder, "--as-of", "2024-13-01", "--format", "json")
         assert (r.exit_code, r.stdout) == (2, ""), command
+
+
+def test_iter_coverage_defaults_to_each_center_in_its_own_field(tmp_path):
+    from graphkit.queries.coverage import iter_coverage
+
+    ds = make_dataset(tmp_path, **coverage_tables())
+    assert [[(e.center_id, e.field_id) for e in batch] for batch in iter_coverage(ds)] == [
+        [("CA", "F03")], [("CB", "F03")], [("CC", "F06")], [("CD", "F05")], [("CE", "F06")]]
+
+
+def test_via_names_only_this_centers_members(tmp_path):
+    """P01 is hosted by H1 (a member of CA) and H2 (a member of CB, the next center): CA reaches it via H1 only."""
+    t = coverage_tables()
+    for p in t["platforms"]:
+        if p["platform_id"] == "P01":
+            p["host_ids"] = "H1|H2"
+    out = cli_json("coverage", make_dataset(tmp_path, **t).origin, "--center", "CA")[0]
+    assert out["via"]["P01"] == ["H1"]
+    assert out["via"]["P03"] == ["H3", "H4"] and out["via"]["P07"] == ["P07"]
