@@ -190,3 +190,33 @@ def test_organisation_aliases_match_the_platforms_they_host(tmp_path):
     out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
     assert [(e["platform_id"], e["verdict"]) for e in out[0]["entries"]] == [("P1", "ok"), ("P2", "ok")]
     assert out[0]["verdict"] == "consistent"
+
+
+def test_verdict_for_entry_order():
+    from graphkit.queries.claims import verdict_for_entry
+
+    assert verdict_for_entry("P1", True, True, True) == "ok"
+    assert verdict_for_entry("P1", True, False, False) == "inactive"
+    assert verdict_for_entry("P1", True, True, True, counted=False) == "not_counted"
+    assert verdict_for_entry(None, False, False, False) == "not_in_registry"
+
+
+def test_hosts_of_the_second_centers_alliance(tmp_path):
+    """The claim of the second center (its members sit after the first center's in the index) is checked
+    against its own members."""
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": c, "name": f"中心{c}", "level": "provincial", "field_id": "F03", "province": "辽宁",
+                     "operating_company_id": f"{c}O"} for c in ("K1", "K2", "K3")],
+        "organizations": [{"org_id": o, "name": f"机构{o}", "kind": "university", "province": "北京"}
+                          for o in ("K1O", "K2O", "K3O", "H1", "H2", "H3")],
+        "platforms": [{"platform_id": f"P{i}", "name": f"平台{i}", "kind": "other_national", "field_ids": "F03", "host_ids": f"H{i}"}
+                      for i in (1, 2, 3)],
+        "alliance_members": [{"center_id": "K1", "member_id": "H1"}, {"center_id": "K2", "member_id": "H2"},
+                             {"center_id": "K3", "member_id": "H3"}],
+        "claims": [{"center_id": "K2", "claim": "covered_platforms", "value": "P1|P2|P3"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert [(e["platform_id"], e["reasons"]) for e in out[0]["entries"]] == [
+        ("P1", ["not_counted", "host_not_member"]), ("P2", ["not_counted"]), ("P3", ["not_counted", "host_not_member"])]

@@ -118,6 +118,13 @@ def test_threshold_boundary_and_nothing_needed():
     r = _plan({"OA": {"P1"}}, covered=5, total=10)       # already at 0.5 (以上 includes it)
     assert (r.orgs, r.needed, r.ratio_after, r.minimal) == ([], 0, 0.5, True)
     r = _plan({"OA": {"P1"}}, covered=0, total=0)        # no platform: undefined
-    assert (r.orgs, r.ratio_before, r.ratio_after, r.minimal) == ([], None, None, None)
+    assert (r.orgs, r.ratio_before, r.ratio_after, r.minimal, r.needed) == ([], None, None, None, 0)
     r = _plan({"OA": {"P1"}}, covered=0, total=10)       # one candidate cannot reach 5: not minimal-proven
     assert (r.orgs, r.covered_after, r.minimal) == (["OA"], 1, None)
+
+
+def test_exact_search_starts_from_nothing_covered():
+    """Greedy OA, OC, OD (3); the bound allows 2, and no pair reaches 5: proven minimal. (Were P1 — the first
+    platform, reached only by OD — counted as covered before the search, OA + OC would wrongly suffice.)"""
+    r = _plan({"OA": {"P2", "P3", "P4"}, "OB": {"P2", "P3", "P4"}, "OC": {"P5"}, "OD": {"P1"}})
+    assert (r.orgs, r.minimal, r.smallest_orgs) == (["OA", "OC", "OD"], True, None)
