@@ -236,6 +236,8 @@ CASES = [
          {"coverage": 0.75, "covered": 3, "total": 4, "provinces": 5, "member_kinds": ALL_KINDS[:3]},
          (drop("alliance_members", member_id="US1"), add("alliance_members", member_id="P3", role="user")),
          ["P1", "P2", "P3", "E1", "U1", "R1"]),
+    Case("second_platform_member", "4.1", MET, {"operating_company_kind": "enterprise", "members": 7},
+         (add("alliance_members", member_id="P4", role="member"),), ["OPCO"], eligible=True),
     # 8.2 evidence when met: one collaboration per part, not every one
     Case("second_enterprise_partner", "8.2", MET, {"enterprise": 2, "university_or_institute": 2, "foreign": 1},
          (add("collaborations", from_id="second_enterprise_partner", to_id="E2", kind="joint_rd", year="2023", project="路线图项目二"),),

@@ -245,3 +245,17 @@ def test_via_names_only_this_centers_members(tmp_path):
     out = cli_json("coverage", make_dataset(tmp_path, **t).origin, "--center", "CA")[0]
     assert out["via"]["P01"] == ["H1"]
     assert out["via"]["P03"] == ["H3", "H4"] and out["via"]["P07"] == ["P07"]
+
+
+def test_via_with_shareholders_counted_names_only_this_centers(tmp_path):
+    """With shareholders counted, CA reaches P04 via its shareholder S1; CB's shareholder H2 also hosts P01, which
+    CA reaches via H1 alone."""
+    t = coverage_tables()
+    for p in t["platforms"]:
+        if p["platform_id"] == "P01":
+            p["host_ids"] = "H1|H2"
+    t["shareholders"].append({"center_id": "CB", "org_id": "H2", "share_pct": "10"})
+    rules = tmp_path / "rules.toml"
+    rules.write_text("count_shareholders_in_coverage = true\n", encoding="utf-8")
+    out = cli_json("coverage", make_dataset(tmp_path, **t).origin, "--center", "CA", "--rules", rules)[0]
+    assert (out["covered"], out["via"]["P01"], out["via"]["P04"]) == (4, ["H1"], ["S1"])
