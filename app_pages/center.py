@@ -7,7 +7,9 @@ import streamlit as st
 from app_pages import cache, common, widgets
 from app_pages.common import label_of, md, pct
 from app_pages.state import K, persistent_select
+from graphkit.engine import EmbeddedEngine
 from graphkit.model.notice import CHECKS
+from graphkit.present.evidence import evidence_detail
 
 ctx = common.page()
 t, ds = ctx.t, ctx.ds
@@ -60,9 +62,9 @@ with tabs[0]:
                                who=c.assessment.get("assessor") or "—", date=c.assessment.get("date") or "—"))
             if c.evidence:
                 kinds = [ds.kind_of(e) for e in c.evidence]
-                labels = common.names(ctx, tuple(c.evidence))
-                st.dataframe(pd.DataFrame({t("col.evidence"): c.evidence, t("col.kind"): [ctx.term(k or "edge") for k in kinds],
-                                           t("col.name"): [lab if k else "" for lab, k in zip(labels, kinds)]}),
+                detail = evidence_detail(EmbeddedEngine(ds), c, ctx.lang)  # SPEC §10: edges by both ends' names
+                st.dataframe(pd.DataFrame({t("col.evidence"): c.evidence, t("col.kind"): [ctx.term(d["type"]) for d in detail],
+                                           t("col.name"): [d["name"] for d in detail]}),
                              hide_index=True)
                 evidence_ids += [(c.id, e) for e, k in zip(c.evidence, kinds) if k in ("org", "platform", "center")]
     if evidence_ids:

@@ -98,27 +98,28 @@ def _err(text: str) -> None:
 
 
 def _table(rows: list[list], header: list[str]) -> str:
-    def width(s: str) -> int:
-        return len(s) if s.isascii() else sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+    from graphkit.present.text import text_table
 
-    # column by column: each cell turned to text and measured once, an all-ASCII column padded by ljust
-    padded = []
-    for col in zip(*([header] + rows)) if rows else [[h] for h in header]:
-        cells = [str(v) for v in col]
-        if "".join(cells).isascii():
-            w = max(map(len, cells))
-            padded.append([v.ljust(w) for v in cells])
-        else:
-            sizes = [width(v) for v in cells]
-            w = max(sizes)
-            padded.append([v + " " * (w - k) for v, k in zip(cells, sizes)])
-    lines = ["  ".join(r).rstrip() for r in zip(*padded)]
-    lines.insert(1, "  ".join("-" * (width(r[0]) if r else 0) for r in padded))
-    return "\n".join(lines)
+    return text_table(rows, header)
+
+
+def _namer(engine, lang):
+    from graphkit.present.evidence import EvidenceNamer
+
+    return EvidenceNamer(engine, lang)
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (CJK characters take two)."""
+    from wcwidth import wcswidth
+
+    return text + " " * max(0, width - max(wcswidth(text), 0))
 
 
 def _pct(x) -> str:
-    return "—" if x is None else f"{x * 100:.1f}%"
+    from graphkit.present.text import percent
+
+    return percent(x)
 
 
 # ---- progress ----------------------------------------------------------------------------------------------
@@ -305,14 +306,36 @@ def cli():
 
 # ---- validate ----------------------------------------------------------------------------------------------
 
+_WARNINGS_SHOWN = 3  # per kind, without --all
+
+
+def _grouped_warnings(warnings, lang: str, show_all: bool) -> list[str]:
+    """Warnings grouped by kind (most frequent first) with their count; the first few of each, or all."""
+    groups: dict[str, list] = {}
+    for w in warnings:
+        groups.setdefault(w.code, []).append(w)
+    lines = []
+    for code, items in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append(f"警告 {len(items):,} 处：{items[0].message(lang)}" if lang == "zh"
+                     else f"warning ×{len(items):,}: {items[0].message(lang)}")
+        shown = items if show_all else items[:_WARNINGS_SHOWN]
+        lines += [f"  {w.format(lang)}" for w in shown]
+        if len(items) > len(shown):
+            more = len(items) - len(shown)
+            lines.append(f"  … 另有 {more:,} 处（--all 显示全部）" if lang == "zh" else f"  … {more:,} more (--all shows every one)")
+    return lines
+
+
 @cli.command()
 @click.argument("data")
 @_cache_option
+@click.option("--all", "show_all", is_flag=True, help="Print every warning (default: the first few of each kind, with counts).")
 @_common
-def validate(data, fmt, lang, quiet):
+def validate(data, show_all, fmt, lang, quiet):
     """Validate DATA against the data contract; every problem at once. / 校验数据集。
 
-    Exit 0 when valid (warnings allowed), 2 when there are errors.
+    Exit 0 when valid (warnings allowed), 2 when there are errors. Warnings are grouped by kind with counts;
+    --all prints each one (the JSON always holds all of them).
     """
     from graphkit.io.load import validate_dataset
 
@@ -330,9 +353,11 @@ def validate(data, fmt, lang, quiet):
     else:
         for line in report.problems.format_errors(lang):
             _err(line)
-        for line in report.problems.format_warnings(lang):
-            _err(("警告 " if lang == "zh" else "warning ") + line)
-        counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+        for line in _grouped_warnings(report.problems.warnings, lang, show_all):
+            _err(line)
+        from graphkit.model.i18n import term
+
+        counts = ("，" if lang == "zh" else ", ").join(f"{term(k, lang)} {v:,}" for k, v in report.counts.items())
         if report.ok:
             _echo(("数据集有效：" if lang == "zh" else "valid: ") + counts)
         else:
@@ -343,6 +368,16 @@ def validate(data, fmt, lang, quiet):
 
 # ---- coverage ----------------------------------------------------------------------------------------------
 
+_as_of_option = click.option("--as-of", default=None, metavar="DATE",
+                             help="Evaluation date YYYY-MM-DD: the dataset as it stood then (default: today, or the rules' as_of).")
+
+
+def _as_of(value):
+    from graphkit.rules.thresholds import parse_as_of
+
+    return parse_as_of(value) if value else None
+
+
 @cli.command()
 @click.argument("data", required=False)
 @click.option("--center", default=None, help="Only this center.")
@@ -350,37 +385,43 @@ def validate(data, fmt, lang, quiet):
 @click.option("--all-fields", is_flag=True, help="Coverage of every center in every field (the full matrix).")
 @click.option("--summary", is_flag=True,
               help="Only center_id, field_id, covered, total and ratio (no id lists): for very large matrices.")
+@_as_of_option
 @_server_options
 @_cache_option
 @_common
-def coverage(data, center, field, all_fields, summary, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def coverage(data, center, field, all_fields, summary, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Coverage of each alliance of its field's national-level platforms. / 联盟对本领域国家级平台的覆盖率。"""
     _setup(fmt, lang, quiet)
     if field and all_fields:
         raise click.UsageError("--field and --all-fields cannot be combined")
     rules = _rules(rules_file)
+    date = _as_of(as_of)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     streaming = getattr(engine, "iter_coverage", None)
     if fmt == "json" and streaming is not None:
         # one center at a time: the full matrix at 100× scale never has to fit in memory
-        batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary)
-        _emit_json_stream([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches)
+        batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=not summary, as_of=date)
+        _emit_json_stream(([_summary(r) if summary else r.to_dict() for r in batch] for batch in batches))
         return
     with _step("计算覆盖率", "computing coverage"):
         if summary and streaming is not None:  # the counts alone: no id lists to build
-            batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=False)
+            batches = streaming(center, field, all_fields=all_fields, rules=rules, with_ids=False, as_of=date)
             results = [r for batch in batches for r in batch]
         else:
-            results = engine.coverage(center, field, all_fields=all_fields, rules=rules)
+            results = engine.coverage(center, field, all_fields=all_fields, rules=rules, as_of=date)
     if fmt == "json":
         _emit_json([_summary(r) if summary else r.to_dict() for r in results])
         return
+    namer = _namer(engine, lang)
     if summary:
-        head = ["中心", "领域", "覆盖", "总数", "覆盖率"] if lang == "zh" else ["center", "field", "covered", "total", "ratio"]
-        _echo(_table([[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio)] for r in results], head))
+        head = ["中心", "名称", "领域", "覆盖", "总数", "覆盖率"] if lang == "zh" else ["center", "name", "field", "covered", "total", "ratio"]
+        _echo(_table([[r.center_id, namer.name(r.center_id), r.field_id, r.covered, r.total, _pct(r.ratio)] for r in results], head))
         return
-    rows = [[r.center_id, r.field_id, r.covered, r.total, _pct(r.ratio), " ".join(r.uncovered_platform_ids[:5]) + (" …" if len(r.uncovered_platform_ids) > 5 else "")] for r in results]
-    head = ["中心", "领域", "覆盖", "总数", "覆盖率", "未覆盖（前 5 个）"] if lang == "zh" else ["center", "field", "covered", "total", "ratio", "uncovered (first 5)"]
+    rows = [[r.center_id, namer.name(r.center_id), r.field_id, namer.name(r.field_id), r.covered, r.total, _pct(r.ratio),
+             "、".join(namer.name(p) for p in r.uncovered_platform_ids[:3]) + (" …" if len(r.uncovered_platform_ids) > 3 else "")]
+            for r in results]
+    head = ["中心", "名称", "领域", "领域名称", "覆盖", "总数", "覆盖率", "未覆盖（前 3 个）"] if lang == "zh" else \
+        ["center", "name", "field", "field name", "covered", "total", "ratio", "uncovered (first 3)"]
     _echo(_table(rows, head))
 
 
@@ -406,15 +447,24 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("核查条件", "evaluating the checks"):
         results = engine.check(center, as_of=date, rules=rules)
+    from graphkit.present.evidence import EvidenceNamer, checks_to_json, named
+
     if fmt == "json":
-        _emit_json([r.to_dict(lang) for r in results])
+        _emit_json(checks_to_json(engine, results, lang))
         return
+    namer = EvidenceNamer(engine, lang)  # names are looked up only for what is printed, once per id
     for r in results:
         flag = ("符合升级条件" if r.eligible else "不符合升级条件") if lang == "zh" else ("eligible" if r.eligible else "not eligible")
-        _echo(f"{r.center_id}: {flag} (as of {r.as_of})")
+        who = named(namer.name(r.center_id), r.center_id, lang)
+        _echo(f"{who}：{flag}（评价日期 {r.as_of}）" if lang == "zh" else f"{who}: {flag} (as of {r.as_of})")
         for c in r.checks:
             status = _STATUS_ZH[c.status] if lang == "zh" else c.status
-            _echo(f"  {c.id:>4}  {status:<10} {c.message(lang)}")
+            _echo(f"  {c.id:>4}  {_pad(status, 10)} {c.message(lang)}")
+            shown = [] if c.evidence == [r.center_id] else c.evidence  # the center itself says nothing new
+            for e in shown[:5]:
+                _echo(f"{'':8}{'证据：' if lang == 'zh' else 'evidence: '}{namer.detail(e)['name']}")
+            if len(shown) > 5:
+                _echo(f"{'':8}… {len(shown) - 5}" + (" 项" if lang == "zh" else " more"))
 
 
 # ---- reach -------------------------------------------------------------------------------------------------
@@ -423,25 +473,32 @@ def check_cmd(data, center, as_of, rules_file, neo4j_uri, user, password_env, da
 @click.argument("data", required=False)
 @click.option("--center", required=True, help="The center.")
 @click.option("--hops", type=click.IntRange(0, 10), default=None, help="Hops (default 2, or the rules' reach_hops).")
+@_as_of_option
 @_server_options
 @_cache_option
 @_common
-def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def reach(data, center, hops, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Organisations reached within k hops beyond the center's own alliance. / 合作触达。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算合作触达", "computing reach"):
-        r = engine.reach(center, hops, rules=rules)
+        r = engine.reach(center, hops, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json(r.to_dict())
         return
+    from graphkit.model.i18n import term
+    from graphkit.present.evidence import named
+    from graphkit.present.text import number
+
+    who = named(_namer(engine, lang).name(r.center_id), r.center_id, lang)
     if lang == "zh":
-        _echo(f"{r.center_id}：{r.hops} 跳内触达 {r.reached} 家机构，其中国外 {r.foreign} 家")
+        _echo(f"{who}：{r.hops} 跳内触达 {number(r.reached)} 家机构，其中国外 {number(r.foreign)} 家")
     else:
-        _echo(f"{r.center_id}: {r.reached} organisations within {r.hops} hops, {r.foreign} foreign")
-    _echo("  " + ", ".join(f"{k} {v}" for k, v in r.by_kind.items()))
-    _echo("  " + ", ".join(f"{k} {v}" for k, v in r.countries.items()))
+        _echo(f"{who}: {number(r.reached)} organisations within {r.hops} hops, {number(r.foreign)} foreign")
+    sep = "，" if lang == "zh" else ", "
+    _echo("  " + sep.join(f"{term(k, lang)} {number(v)}" for k, v in r.by_kind.items()))
+    _echo("  " + sep.join(f"{k or '-'} {number(v)}" for k, v in r.countries.items()))
 
 
 # ---- gaps --------------------------------------------------------------------------------------------------
@@ -449,21 +506,24 @@ def reach(data, center, hops, rules_file, neo4j_uri, user, password_env, databas
 @cli.command()
 @click.argument("data", required=False)
 @click.option("--field", default=None, help="Only this field.")
+@_as_of_option
 @_server_options
 @_cache_option
 @_common
-def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def gaps(data, field, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """Gaps across the fields: no center, platforms no center reaches. / 领域空白。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算领域空白", "computing gaps"):
-        results = engine.gaps(field, rules=rules)
+        results = engine.gaps(field, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json([g.to_dict() for g in results])
         return
+    namer = _namer(engine, lang)
+    best = lambda g: f"{namer.name(g.best_center_id)}（{g.best_center_id}）" if lang == "zh" else f"{namer.name(g.best_center_id)} ({g.best_center_id})"  # noqa: E731
     rows = [[g.field_id, g.name_zh if lang == "zh" else (g.name_en or g.name_zh), g.platforms, g.centers,
-             g.best_center_id or "—", _pct(g.best_ratio), _pct(g.union_ratio), len(g.unreached_platform_ids)] for g in results]
+             best(g) if g.best_center_id else None, _pct(g.best_ratio), _pct(g.union_ratio), len(g.unreached_platform_ids)] for g in results]
     head = ["领域", "名称", "平台", "中心", "最佳中心", "最佳覆盖率", "合计覆盖率", "无人覆盖"] if lang == "zh" else \
         ["field", "name", "platforms", "centers", "best center", "best", "union", "unreached"]
     _echo(_table(rows, head))
@@ -475,24 +535,31 @@ def gaps(data, field, rules_file, neo4j_uri, user, password_env, database, fmt, 
 @click.argument("data", required=False)
 @click.option("--center", required=True, help="The center.")
 @click.option("--field", default=None, help="Recruit for this field (default: the center's own).")
+@_as_of_option
 @_server_options
 @_cache_option
 @_common
-def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def recruit(data, center, field, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
     """The fewest organisations to recruit to reach the coverage threshold. / 招募建议。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
     engine = _engine(data, neo4j_uri, user, password_env, database, lang)
     with _step("计算招募建议", "planning recruitment"):
-        r = engine.recruit(center, field=field, rules=rules)
+        r = engine.recruit(center, field=field, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json(r.to_dict())
         return
     proof = {True: "已证明最少" if lang == "zh" else "proven minimal", False: "非最少" if lang == "zh" else "not minimal",
              None: "未证明最少" if lang == "zh" else "minimality not proven"}[r.minimal]
-    _echo(f"{r.center_id} {r.field_id}: {_pct(r.ratio_before)} → {_pct(r.ratio_after)} ({proof})")
+    from graphkit.present.evidence import named
+
+    namer = _namer(engine, lang)
+    sep = "：" if lang == "zh" else ": "
+    _echo(f"{named(namer.name(r.center_id), r.center_id, lang)} {named(namer.name(r.field_id), r.field_id, lang)}{sep}"
+          f"{_pct(r.ratio_before)} → {_pct(r.ratio_after)} ({proof})")
     for oid in r.orgs:
-        _echo(f"  + {oid}: {' '.join(r.newly_reached.get(oid, []))}")
+        plats = ("、" if lang == "zh" else ", ").join(named(namer.name(p), p, lang) for p in r.newly_reached.get(oid, []))
+        _echo(f"  + {named(namer.name(oid), oid, lang)}{sep}{plats}")
 
 
 # ---- claims ------------------------------------------------------------------------------------------------
@@ -504,10 +571,12 @@ def recruit(data, center, field, rules_file, neo4j_uri, user, password_env, data
               help="An application workbook by names (SPEC §11): run the intake in memory and check its claims.")
 @click.option("--decisions", type=click.Path(dir_okay=False, exists=True), default=None,
               help="With --application: a decisions CSV (sheet,row,name,id) settling ambiguous names.")
+@_as_of_option
 @_server_options
 @_cache_option
 @_common
-def claims_cmd(data, center, application, decisions, rules_file, neo4j_uri, user, password_env, database, fmt, lang, quiet):
+def claims_cmd(data, center, application, decisions, as_of, rules_file, neo4j_uri, user, password_env, database, fmt, lang,
+               quiet):
     """Check an application's claims against the computed values. / 核查申报声明。"""
     _setup(fmt, lang, quiet)
     rules = _rules(rules_file)
@@ -515,10 +584,10 @@ def claims_cmd(data, center, application, decisions, rules_file, neo4j_uri, user
         from graphkit.engine import application_claims
 
         result = _intake(data, application, decisions, rules, lang)
-        results = application_claims(result, rules=rules)
+        results = application_claims(result, rules=rules, as_of=_as_of(as_of))
     else:
         engine = _engine(data, neo4j_uri, user, password_env, database, lang)
-        results = engine.claims(center, rules=rules)
+        results = engine.claims(center, rules=rules, as_of=_as_of(as_of))
     if fmt == "json":
         _emit_json([v.to_dict() for v in results])
         return

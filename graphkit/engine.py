@@ -19,12 +19,12 @@ class Engine(Protocol):
 
     name: str
 
-    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None): ...
+    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None, as_of=None): ...
     def check(self, center=None, *, as_of=None, rules: Rules | None = None): ...
-    def reach(self, center, hops=None, *, rules: Rules | None = None): ...
-    def gaps(self, field=None, *, rules: Rules | None = None): ...
-    def recruit(self, center, *, field=None, rules: Rules | None = None): ...
-    def claims(self, center=None, *, rules: Rules | None = None): ...
+    def reach(self, center, hops=None, *, rules: Rules | None = None, as_of=None): ...
+    def gaps(self, field=None, *, rules: Rules | None = None, as_of=None): ...
+    def recruit(self, center, *, field=None, rules: Rules | None = None, as_of=None): ...
+    def claims(self, center=None, *, rules: Rules | None = None, as_of=None): ...
     def center_ids(self) -> list[str]: ...
     def center(self, center_id): ...
     def organization(self, org_id): ...
@@ -42,40 +42,40 @@ class EmbeddedEngine:
     def __init__(self, dataset):
         self.dataset = dataset
 
-    def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True):
+    def coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_via=True, as_of=None):
         from graphkit.queries.coverage import coverage
 
-        return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
+        return coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_via=with_via, as_of=as_of)
 
-    def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True):
+    def iter_coverage(self, center=None, field=None, *, all_fields=False, rules=None, with_ids=True, as_of=None):
         from graphkit.queries.coverage import iter_coverage
 
-        return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids)
+        return iter_coverage(self.dataset, center, field, all_fields=all_fields, rules=rules, with_ids=with_ids, as_of=as_of)
 
     def check(self, center=None, *, as_of=None, rules=None):
         from graphkit.checks.conditions import check
 
         return check(self.dataset, center, as_of=as_of, rules=rules)
 
-    def reach(self, center, hops=None, *, rules=None):
+    def reach(self, center, hops=None, *, rules=None, as_of=None):
         from graphkit.queries.reach import reach
 
-        return reach(self.dataset, center, hops, rules)
+        return reach(self.dataset, center, hops, rules, as_of=as_of)
 
-    def gaps(self, field=None, *, rules=None):
+    def gaps(self, field=None, *, rules=None, as_of=None):
         from graphkit.queries.gaps import gaps
 
-        return gaps(self.dataset, field, rules)
+        return gaps(self.dataset, field, rules, as_of=as_of)
 
-    def recruit(self, center, *, field=None, rules=None):
+    def recruit(self, center, *, field=None, rules=None, as_of=None):
         from graphkit.queries.recruit import recruit
 
-        return recruit(self.dataset, center, field=field, rules=rules)
+        return recruit(self.dataset, center, field=field, rules=rules, as_of=as_of)
 
-    def claims(self, center=None, *, rules=None):
+    def claims(self, center=None, *, rules=None, as_of=None):
         from graphkit.queries.claims import claims
 
-        return claims(self.dataset, center, rules=rules)
+        return claims(self.dataset, center, rules=rules, as_of=as_of)
 
     def center_ids(self):
         return sorted(self.dataset.index.centers)
@@ -96,8 +96,78 @@ class EmbeddedEngine:
         """Per table, rows by ``source`` value (``synthetic``, a citation, or empty)."""
         return self.dataset.provenance()
 
+    def kind_of(self, id_):
+        return self.dataset.kind_of(id_)
+
+    def center_provenance(self, center_id):
+        """Per table, rows by ``source`` among the rows about one center: its own row, its shareholdings, members,
+        collaborations (of the center or its operating company), income, assessments and claims, the
+        organisations these name, the platforms of its field, and its field's rankings of its shareholders."""
+        import pandas as pd
+
+        ds = self.dataset
+        f = ds.frames
+        row = f["centers"][f["centers"]["center_id"] == center_id]
+        if not len(row):
+            from graphkit.errors import UnknownIdError
+
+            raise UnknownIdError(f"unknown center id {center_id}")
+        opco, fid = row["operating_company_id"].iloc[0], row["field_id"].iloc[0]
+        mine = lambda t, col="center_id": f[t][f[t][col] == center_id]  # noqa: E731
+        share, members = mine("shareholders"), mine("alliance_members")
+        froms = {center_id} | ({opco} if isinstance(opco, str) and opco else set())
+        collabs = f["collaborations"][f["collaborations"]["from_id"].isin(froms)]
+        orgs = set(share["org_id"]) | set(members["member_id"]) | set(collabs["to_id"]) | (froms - {center_id})
+        plats = f["platforms"]
+        in_field = plats["field_ids"].map(lambda ids: fid in (ids or ()))
+        parts = {
+            "centers": row, "shareholders": share, "alliance_members": members, "collaborations": collabs,
+            "income": mine("income"), "assessments": mine("assessments"), "claims": mine("claims"),
+            "organizations": f["organizations"][f["organizations"]["org_id"].isin(orgs)],
+            "platforms": plats[in_field | plats["platform_id"].isin(set(members["member_id"]))],
+            "field_rankings": f["field_rankings"][(f["field_rankings"]["field_id"] == fid) & f["field_rankings"]["org_id"].isin(set(share["org_id"]))],
+        }
+        out = {}
+        for table, frame in parts.items():
+            if len(frame) and "source" in frame:
+                by: dict[str, int] = {}
+                for k, v in frame["source"].value_counts(dropna=False).items():
+                    key = "" if pd.isna(k) else str(k)
+                    by[key] = by.get(key, 0) + int(v)
+                out[table] = by
+        return out
+
+    def _rows_by(self, table: str, keys: tuple) -> dict:
+        cache = self.dataset.__dict__.setdefault("_rows_by", {})
+        if (table, keys) not in cache:
+            frame = self.dataset.frames[table]
+            index: dict = {}
+            cols = [c for c in ("year", "project", "amount", "source") if c in frame]
+            for key, rec in zip(zip(*(frame[k].tolist() for k in keys)), frame[cols].to_dict("records")):
+                index.setdefault(key, []).append({k: (None if _blank(v) else v) for k, v in rec.items()})
+            cache[(table, keys)] = index
+        return cache[(table, keys)]
+
+    def collaboration_rows(self, from_id, to_id, kind):
+        """The collaborations from ``from_id`` to ``to_id`` of ``kind`` (year, project, source), in row order."""
+        return [dict(r, year=None if r.get("year") is None else int(r["year"]))
+                for r in self._rows_by("collaborations", ("from_id", "to_id", "kind")).get((from_id, to_id, kind), [])]
+
+    def income_rows(self, center, year, stream):
+        """The income rows of a center, year and stream (amount, source), in row order."""
+        return self._rows_by("income", ("center_id", "year", "stream")).get((center, year, stream), [])
+
     def describe(self):
         return f"embedded: {self.dataset.origin}"
+
+
+def _blank(v) -> bool:
+    """None, NaN, pandas.NA or an empty string."""
+    if v is None or (isinstance(v, str) and v == ""):
+        return True
+    if type(v).__name__ == "NAType":
+        return True
+    return isinstance(v, float) and v != v
 
 
 ENGINES = {"embedded": "graphkit.engine:EmbeddedEngine", "bolt": "graphkit.neo4j.engine:CypherEngine"}
@@ -120,14 +190,14 @@ def open_engine(data=None, *, neo4j: str | None = None, user: str | None = None,
     return EmbeddedEngine(dataset)
 
 
-def application_claims(result, *, rules: Rules | None = None) -> list:
+def application_claims(result, *, rules: Rules | None = None, as_of=None) -> list:
     """The claim verdicts of an application after intake (:func:`graphkit.io.intake.intake`), on the merged
     dataset: each entry named as the applicant wrote it, each row the application's own."""
     from graphkit.queries.claims import claims
 
     if not result.ok:
         return []
-    verdicts = claims(result.dataset, result.center_id, rules=rules)
+    verdicts = claims(result.dataset, result.center_id, rules=rules, as_of=as_of)
     for v in verdicts:
         names = result.claim_names.get(v.row, {})
         for e in v.entries:

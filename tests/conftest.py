@@ -445,3 +445,27 @@ def pytest_configure(config):
         import tempfile
 
         os.environ["GRAPHKIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="graphkit-test-cache-")
+
+
+# ---- the bundled sample, loaded once per session ---------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def sample_dataset():
+    """``data/sample`` loaded once for the whole session (tests must not change it; what-if copies are fine)."""
+    from graphkit import load_dataset
+
+    if not (ROOT / "data" / "sample" / "centers.csv").exists():
+        pytest.skip("data/sample is not there")
+    return load_dataset(ROOT / "data" / "sample")
+
+
+# ---- hypothesis: derandomised in CI (HYPOTHESIS_PROFILE=ci, or CI set), so a run is repeatable ----------------
+
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+    _hypothesis_settings.register_profile("dev", database=None)
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+except ImportError:  # pragma: no cover - hypothesis is a test dependency
+    pass

@@ -436,7 +436,6 @@ def test_neo4j_form_never_shows_the_password(app, uri, password):
 def test_neo4j_push_then_query_on_the_server(monkeypatch, bolt_server, bolt_uri, bolt_auth, tmp_path):
     """The data page pushes the loaded data to a real Bolt server and runs the gap query there: same answer."""
     pytest.importorskip("graphkit.neo4j")
-    import os
 
     tiny = ROOT / "tests" / "fixtures" / "tiny_full"
     monkeypatch.setenv("GRAPHKIT_DATA", str(tiny))

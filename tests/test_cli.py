@@ -189,7 +189,8 @@ def test_lang_changes_messages(eligible_dir):
     assert zh["checks"][0]["message"].startswith("领域 F03 属于布局 2017-64")
     text_en = run_cli("check", eligible_dir, "--as-of", AS_OF, "--lang", "en").stdout
     text_zh = run_cli("check", eligible_dir, "--as-of", AS_OF).stdout
-    assert "C1: eligible" in text_en and "C1: 符合升级条件" in text_zh
+    assert text_en.splitlines()[0] == "甲创新中心 (C1): eligible (as of 2024-06-30)"
+    assert text_zh.splitlines()[0] == "甲创新中心（C1）：符合升级条件（评价日期 2024-06-30）"
 
 
 def test_progress_goes_to_stderr_never_stdout(eligible_dir, monkeypatch):

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from graphkit.checks.facts import CenterFacts, CollabFact, gather_facts, is_missing
+from graphkit.model.i18n import term
 from graphkit.model.notice import CHECK_IDS, CHECKS
 from graphkit.rules.thresholds import Rules
 
 __all__ = [
-    "MET", "NOT_MET", "INSUFFICIENT", "NEEDS_REVIEW", "STATUSES",
+    "last_complete_year", "MET", "NOT_MET", "INSUFFICIENT", "NEEDS_REVIEW", "STATUSES",
     "CheckResult", "CenterChecks", "CenterFacts", "CollabFact",
     "evaluate", "gather_facts", "check", "operating_years",
 ]
@@ -161,37 +162,56 @@ def _attested(id_: str) -> CheckResult:
               f"A reviewer must decide this check ({d.title_en}); no assessment yet.")
 
 
+def _named(f: CenterFacts, oid: str) -> str:
+    """An organisation as a person reads it: its name, the id in brackets."""
+    name = f.names.get(oid)
+    return f"{name}（{oid}）" if name and name != oid else oid
+
+
+def _named_en(f: CenterFacts, oid: str) -> str:
+    name = f.names.get(oid)
+    return f"{name} ({oid})" if name and name != oid else oid
+
+
 def _check_4_1(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
     opco = f.center.get("operating_company_id")
     kind = f.operating_company_kind
     company = None if not opco else kind == "enterprise"
-    alliance = f.member_count >= 1
+    others = f.members_besides_opco
+    alliance = others >= 1
     status = _combine([company, alliance])
-    value = {"operating_company_kind": kind, "members": f.member_count}
+    value = {"operating_company_kind": kind, "members": others}
     threshold = {"operating_company_kind": "enterprise", "members": 1}
-    zh_c = "未填写依托公司" if not opco else (f"依托公司 {opco} 为企业" if company else f"依托公司 {opco} 的类型为 {kind}，不是企业")
-    en_c = "no operating company given" if not opco else (f"operating company {opco} is an enterprise" if company else f"operating company {opco} is a {kind}, not an enterprise")
+    zh_c = "未填写依托公司" if not opco else (f"依托公司{_named(f, opco)}为企业" if company else f"依托公司{_named(f, opco)}的类型为{term(kind)}，不是企业")
+    en_c = "no operating company given" if not opco else (f"operating company {_named_en(f, opco)} is an enterprise" if company else f"operating company {_named_en(f, opco)} is a {term(kind, 'en')}, not an enterprise")
     return _r("4.1", status, value, threshold, [opco] if opco else [],
-              f"{zh_c}；联盟有 {f.member_count} 个成员（至少 1 个）。",
-              f"{en_c[0].upper() + en_c[1:]}; the alliance has {f.member_count} member(s) (at least 1).")
+              f"{zh_c}；联盟有依托公司以外的成员 {others} 个（至少 1 个）。",
+              f"{en_c[0].upper() + en_c[1:]}; the alliance has {others} member(s) besides the operating company (at least 1).")
 
 
 def _check_4_2(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
     n = len(f.shareholders)
-    top = sorted(s["org_id"] for s in f.shareholders if s.get("rank") is not None and 1 <= s["rank"] <= rules.top_rank)
+    top = sorted(s["org_id"] for s in f.shareholders
+                 if s.get("kind") == "enterprise" and s.get("rank") is not None and 1 <= s["rank"] <= rules.top_rank)
     enough = n >= rules.min_shareholders
     if len(top) >= rules.min_top10_shareholders:
         ranked = True
-    elif not f.field_has_rankings and n:
+    elif not f.field_has_rankings:
         ranked = None
     else:
         ranked = False
     status = _combine([enough, ranked])
-    extra_zh = "（本领域没有排名数据）" if ranked is None else ""
-    extra_en = " (the field has no ranking data)" if ranked is None else ""
+    if ranked is None:
+        extra_zh, extra_en = f"（截至 {as_of.year} 年本领域没有排名数据）", f" (the field has no ranking up to {as_of.year})"
+    elif f.ranking_year is not None:
+        extra_zh, extra_en = f"（按本领域 {f.ranking_year} 年排名）", f" (the field's {f.ranking_year} ranking)"
+    else:
+        extra_zh = extra_en = ""
+    names_zh = "：" + "、".join(_named(f, o) for o in top) if top else ""
+    names_en = ": " + ", ".join(_named_en(f, o) for o in top) if top else ""
     return _r("4.2", status, len(top), rules.min_top10_shareholders, top,
-              f"股东 {n} 家（至少 {rules.min_shareholders} 家），其中本领域排名前 {rules.top_rank} 的企业 {len(top)} 家（至少 {rules.min_top10_shareholders} 家）{extra_zh}。",
-              f"{n} shareholder(s) (at least {rules.min_shareholders}), of which {len(top)} rank in the field's top {rules.top_rank} (at least {rules.min_top10_shareholders}){extra_en}.")
+              f"股东 {n} 家（至少 {rules.min_shareholders} 家），其中本领域排名前 {rules.top_rank} 的企业 {len(top)} 家{names_zh}（至少 {rules.min_top10_shareholders} 家）{extra_zh}。",
+              f"{n} shareholder(s) (at least {rules.min_shareholders}), of which {len(top)} enterprise(s) rank in the field's top {rules.top_rank}{names_en} (at least {rules.min_top10_shareholders}){extra_en}.")
 
 
 def _check_4_3(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
@@ -214,8 +234,8 @@ def _check_4_3(f: CenterFacts, rules: Rules, as_of) -> CheckResult:
     evidence = sorted(cov.covered_platform_ids) + [f.member_kinds[k][0] for k in present]
     cov_zh = "本领域无国家级创新平台，覆盖率无法计算" if cov.ratio is None else f"覆盖本领域国家级创新平台 {cov.covered}/{cov.total}（{_pct(cov.ratio)}，要求不低于 {_pct(rules.min_coverage)}）"
     cov_en = "the field has no national-level platform, so coverage is undefined" if cov.ratio is None else f"covers {cov.covered}/{cov.total} of the field's national-level platforms ({_pct(cov.ratio)}; at least {_pct(rules.min_coverage)} required)"
-    kinds_zh = "成员类型齐全" if kinds_ok else "缺少成员类型：" + "、".join(missing)
-    kinds_en = "all member kinds present" if kinds_ok else "missing member kinds: " + ", ".join(missing)
+    kinds_zh = "成员类型齐全" if kinds_ok else "缺少成员类型：" + "、".join(term(k) for k in missing)
+    kinds_en = "all member kinds present" if kinds_ok else "missing member kinds: " + ", ".join(term(k, "en") for k in missing)
     prov_zh = f"成员来自 {n_prov} 个省份（至少 {rules.min_member_provinces} 个）" + (f"，另有 {f.members_without_province} 个成员省份未知" if prov_ok is None else "")
     prov_en = f"members from {n_prov} provinces (at least {rules.min_member_provinces})" + (f", {f.members_without_province} member(s) of unknown province" if prov_ok is None else "")
     return _r("4.3", status, value, threshold, evidence, f"联盟{cov_zh}；{kinds_zh}；{prov_zh}。", f"The alliance {cov_en}; {kinds_en}; {prov_en}.")
@@ -238,35 +258,52 @@ def _check_5_1(f, rules, as_of):
 def _check_6_1(f, rules, as_of):
     inv = sorted(s["org_id"] for s in f.shareholders if s.get("kind") == "investor")
     status = MET if inv else NOT_MET
+    names_zh = "：" + "、".join(_named(f, o) for o in inv) if inv else ""
+    names_en = ": " + ", ".join(_named_en(f, o) for o in inv) if inv else ""
     return _r("6.1", status, len(inv), 1, inv,
-              f"股东中有 {len(inv)} 家社会资本（投资机构），至少需要 1 家。",
-              f"{len(inv)} shareholder(s) are investors (social capital); at least 1 is required.")
+              f"股东中有 {len(inv)} 家社会资本（投资机构）{names_zh}，至少需要 1 家。",
+              f"{len(inv)} shareholder(s) are investors (social capital){names_en}; at least 1 is required.")
+
+
+def last_complete_year(as_of: _dt.date) -> int:
+    """The last complete year on ``as_of``: its own year on 31 December, else the year before (check 6.2).
+
+    >>> last_complete_year(_dt.date(2025, 12, 31)), last_complete_year(_dt.date(2025, 12, 30))
+    (2025, 2024)
+    """
+    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
 
 
 def _check_6_2(f, rules, as_of):
     streams = set(rules.income_streams)
-    years = {y: v for y, v in f.income.items() if y <= as_of.year}
-    if not years:
+    if not f.income:
         return _r("6.2", INSUFFICIENT, None, rules.min_income_streams, [],
                   "没有收入数据。", "No income data.")
-    latest = max(years)
-    latest_streams = sorted(s for s, a in years[latest].items() if s in streams and a and a > 0)
+    latest = last_complete_year(as_of)
+
+    def market(y):
+        return sorted(s for s, a in f.income.get(y, {}).items() if s in streams and a and a > 0)
+
+    latest_streams = market(latest)
     parts = [len(latest_streams) >= rules.min_income_streams]
-    # a year without any market income — no rows at all, or only other streams — fails the "each year" part
+    # each earlier year of the run needs income from at least one of the streams
     empty_years = []
     for y in range(latest - rules.income_years + 1, latest + 1):
-        if not any(s in streams and a and a > 0 for s, a in years.get(y, {}).items()):
+        if not market(y):
             parts.append(False)
             empty_years.append(y)
     status = _combine(parts)
-    evidence = [f"income:{f.center['center_id']}:{latest}:{s}" for s in latest_streams]
-    zh = f"{latest} 年有 {len(latest_streams)} 种市场化收入（{'、'.join(latest_streams) or '无'}，至少 {rules.min_income_streams} 种）"
-    en = f"In {latest}, income from {len(latest_streams)} market stream(s) ({', '.join(latest_streams) or 'none'}; at least {rules.min_income_streams})"
+    cid = f.center["center_id"]
+    evidence = [f"income:{cid}:{latest}:{s}" for s in latest_streams]
+    names_zh = "、".join(term(s) for s in latest_streams) or "无"
+    names_en = ", ".join(term(s, "en") for s in latest_streams) or "none"
+    zh = f"最近完整年度 {latest} 年有 {len(latest_streams)} 种市场化收入（{names_zh}，至少 {rules.min_income_streams} 种）"
+    en = f"In {latest}, the last complete year, income from {len(latest_streams)} market stream(s) ({names_en}; at least {rules.min_income_streams})"
     if empty_years:
         zh += f"；{'、'.join(map(str, empty_years))} 年没有此类收入"
         en += f"; none in {', '.join(map(str, empty_years))}"
     zh += f"（须连续 {rules.income_years} 年）。"
-    en += f" (required in each of the last {rules.income_years} years)."
+    en += f" (required in each of the last {rules.income_years} complete years)."
     return _r("6.2", status, len(latest_streams), rules.min_income_streams, evidence, zh, en)
 
 
@@ -321,45 +358,47 @@ def _check_8_2(f, rules, as_of):
     joint = [c for c in f.collaborations if c.kind == "joint_rd" and c.project]
     ent = [c for c in joint if c.to_kind == "enterprise"]
     uni = [c for c in joint if c.to_kind in ("university", "research_institute")]
-    foreign = [c for c in joint if c.to_foreign]
+    foreign = [c for c in joint if c.to_foreign and c.to_kind in _FIRMS_AND_SCHOLARS]
     parts = [bool(ent), bool(uni), bool(foreign)]
     status = _combine(parts)
     evidence = sorted({c.edge_id for c in ent[:1] + uni[:1] + foreign[:1]}) if status == MET else sorted({c.edge_id for c in joint})
     value = {"enterprise": len({c.to_id for c in ent}), "university_or_institute": len({c.to_id for c in uni}), "foreign": len({c.to_id for c in foreign})}
     threshold = {"enterprise": 1, "university_or_institute": 1, "foreign": 1}
     return _r("8.2", status, value, threshold, evidence,
-              f"路线图项目（有项目名称的联合研发）涉及企业 {value['enterprise']} 家、高校或科研院所 {value['university_or_institute']} 家、国外机构 {value['foreign']} 家（各至少 1 家）。",
-              f"Roadmap projects (joint R&D naming a project) involve {value['enterprise']} enterprise(s), {value['university_or_institute']} university/institute(s) and {value['foreign']} foreign organisation(s) (at least 1 each).")
+              f"路线图项目（有项目名称的联合研发）涉及企业 {value['enterprise']} 家、高校或科研院所 {value['university_or_institute']} 家、国外企业、高校或科研院所 {value['foreign']} 家（各至少 1 家）。",
+              f"Roadmap projects (joint R&D naming a project) involve {value['enterprise']} enterprise(s), {value['university_or_institute']} university/institute(s) and {value['foreign']} foreign enterprise(s), universities or institutes (at least 1 each).")
 
 
 def _check_9_1(f, rules, as_of):
     return _all_bools("9.1", f, [("has_ip_policy", "建立知识产权制度", "has an IP policy")], rules)
 
 
+_FIRMS_AND_SCHOLARS = ("enterprise", "university", "research_institute")
+_ENTERPRISES = ("enterprise", "user")  # check 9.2: a 用户单位 is an enterprise that uses the technology
+
+
 def _check_9_2(f, rules, as_of):
-    sme = [c for c in f.collaborations if c.kind == "tech_transfer" and c.to_sme is True]
-    inc = [c for c in f.collaborations if c.kind == "incubation"]
-    unknown = [c for c in f.collaborations if c.kind == "tech_transfer" and c.to_sme is None]
-    n = len(sme) + len(inc)
-    status = MET if n else (INSUFFICIENT if unknown else NOT_MET)
-    evidence = sorted({c.edge_id for c in sme + inc}) or sorted({c.edge_id for c in unknown})
-    extra_zh = f"；另有 {len(unknown)} 项技术转移的受让方是否中小企业未知" if unknown and not n else ""
-    extra_en = f"; {len(unknown)} transfer(s) to organisations of unknown SME status" if unknown and not n else ""
+    transfers = [c for c in f.collaborations if c.kind == "tech_transfer" and c.to_kind in _ENTERPRISES]
+    inc = [c for c in f.collaborations if c.kind == "incubation" and c.to_kind in _ENTERPRISES]
+    sme = [c for c in transfers if c.to_sme is True]
+    n = len(transfers) + len(inc)
+    status = MET if n else NOT_MET
+    evidence = sorted({c.edge_id for c in transfers + inc})
     return _r("9.2", status, n, 1, evidence,
-              f"向中小企业技术转移 {len(sme)} 项、孵化企业 {len(inc)} 项（至少 1 项）{extra_zh}。",
-              f"{len(sme)} technology transfer(s) to SMEs and {len(inc)} incubation(s) (at least 1){extra_en}.")
+              f"向企业技术转移 {len(transfers)} 项（其中向中小企业 {len(sme)} 项）、孵化企业 {len(inc)} 项（合计至少 1 项）。",
+              f"{len(transfers)} technology transfer(s) to enterprises ({len(sme)} to SMEs) and {len(inc)} incubation(s) of enterprises (at least 1 in all).")
 
 
 def _check_10_2(f, rules, as_of):
     outside = [c for c in f.collaborations if not (c.to_is_member or c.to_is_shareholder or c.to_is_operating_company)]
     ids = sorted({c.to_id for c in outside})
     return _r("10.2", MET if outside else NOT_MET, len(ids), 1, sorted({c.edge_id for c in outside}),
-              f"与成员和股东以外的 {len(ids)} 家单位开展了技术合作（至少 1 家）。",
-              f"Technical cooperation with {len(ids)} organisation(s) that are neither members nor shareholders (at least 1).")
+              f"与成员、股东和依托公司以外的 {len(ids)} 家单位开展了技术合作（至少 1 家）。",
+              f"Technical cooperation with {len(ids)} organisation(s) that are neither members, shareholders nor the operating company (at least 1).")
 
 
 def _check_11(f, rules, as_of):
-    hits = [c for c in f.collaborations if c.to_foreign and c.to_kind in ("university", "research_institute", "enterprise")]
+    hits = [c for c in f.collaborations if c.to_foreign and c.to_kind in _FIRMS_AND_SCHOLARS]
     ids = sorted({c.to_id for c in hits})
     return _r("11", MET if hits else NOT_MET, len(ids), 1, sorted({c.edge_id for c in hits}),
               f"与 {len(ids)} 家国外高校、科研机构或企业有交流或合作（至少 1 家）。",
@@ -402,15 +441,25 @@ def evaluate(facts: CenterFacts, rules: Rules | None = None, as_of: _dt.date | N
             who_en = a.get("assessor") or "a reviewer"
             zh_s = "符合" if a["status"] == MET else "不符合"
             en_s = "met" if a["status"] == MET else "not met"
-            result.message_zh += f" 评审意见（{who}{'，' + a['date'] if a.get('date') else ''}）：{zh_s}。"
-            result.message_en += f" Assessed {en_s} by {who_en}{' on ' + a['date'] if a.get('date') else ''}."
+            said_zh = f"评审意见（{who}{'，' + a['date'] if a.get('date') else ''}）：{zh_s}。"
+            said_en = f"Assessed {en_s} by {who_en}{' on ' + a['date'] if a.get('date') else ''}."
+            if result.kind == "attested":  # the assessment decided it: nothing is pending any more
+                d = CHECKS[cid]
+                result.message_zh = f"此条由评审专家判断（“{d.title_zh}”）。{said_zh}"
+                result.message_en = f"A reviewer decides this check ({d.title_en}). {said_en}"
+            else:
+                result.message_zh += f" {said_zh}"
+                result.message_en += f" {said_en}"
         results.append(result)
     return CenterChecks(facts.center["center_id"], as_of.isoformat(), results)
 
 
 def check(ds, center: str | None = None, *, as_of=None, rules: Rules | None = None) -> list[CenterChecks]:
     """Evaluate every check for one center or for all centers (sorted by id)."""
+    from graphkit.queries.asof import dataset_as_of
+
     rules = rules or Rules()
     date = rules.evaluation_date(as_of)
     ids = [center] if center is not None else sorted(ds.index.centers)
-    return [evaluate(gather_facts(ds, cid, rules), rules, date) for cid in ids]
+    view = dataset_as_of(ds, date)
+    return [evaluate(gather_facts(view, cid, rules), rules, date) for cid in ids]

@@ -1,12 +1,12 @@
 """The facts the checks need about one center, gathered from the embedded engine's indexes.
 
-An engine's only job for the checks is to fill a :class:`CenterFacts`; :func:`graphkit.checks.evaluate` then
-applies the rules. The Cypher engine fills the same record from a server (:mod:`graphkit.neo4j.facts`).
+An engine's only job for the checks is to fill a :class:`CenterFacts` from the dataset as it stood on the
+evaluation date (:func:`graphkit.queries.asof.dataset_as_of`); :func:`graphkit.checks.evaluate` then applies the rules. The Cypher engine fills the same record from a server (:mod:`graphkit.neo4j.facts`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -15,7 +15,7 @@ from graphkit.model.schema import ORG_KINDS
 from graphkit.queries.coverage import Coverage, coverage_model
 from graphkit.rules.thresholds import Rules
 
-__all__ = ["CenterFacts", "CollabFact", "gather_facts"]
+__all__ = ["CenterFacts", "CollabFact", "gather_facts", "latest_ranking"]
 
 
 @dataclass
@@ -32,6 +32,7 @@ class CollabFact:
     to_is_member: bool
     to_is_shareholder: bool
     to_is_operating_company: bool
+    year: int | None = None
 
     @property
     def edge_id(self) -> str:
@@ -50,11 +51,14 @@ class CenterFacts:
     member_provinces: dict[str, list[str]]  # province → member ids
     members_without_province: int  # domestic member organisations whose province is unknown
     coverage: Coverage
-    shareholders: list[dict]  # {"org_id", "kind", "rank"} (rank in the center's field, None if unranked)
-    field_has_rankings: bool
+    shareholders: list[dict]  # {"org_id", "kind", "rank"}: rank in the field's latest ranking, None if absent from it
+    field_has_rankings: bool  # the field has a ranking up to the evaluation year
     income: dict[int, dict[str, float]]  # year → stream → amount
     collaborations: list[CollabFact]
     assessments: dict[str, dict]  # check id → the assessment row that holds
+    members_besides_opco: int = 0  # alliance members other than the operating company (check 4.1)
+    ranking_year: int | None = None  # the year of the field's latest ranking used by check 4.2 (None: undated)
+    names: dict[str, str] = field(default_factory=dict)  # id → name of the operating company and the shareholders
 
 
 def is_missing(v) -> bool:
@@ -67,6 +71,10 @@ def is_missing(v) -> bool:
     except (TypeError, ValueError):
         pass
     return type(v).__name__ == "NAType"
+
+
+def _year(v) -> int | None:
+    return None if is_missing(v) else int(v)
 
 
 def _clean(v):
@@ -83,14 +91,12 @@ class _Tables:
         self.ds = ds
         o = ds.frames["organizations"]
         self.org_country = o["country"].to_numpy(dtype=object)
-        # latest rank per (org, field)
+        self.org_names = o["name"].to_numpy(dtype=object)
+        # each field's latest ranking (the dataset is already cut at the evaluation date)
         fr = ds.frames["field_rankings"]
-        self.rank: dict[tuple[str, str], int] = {}
         self.ranked_fields = set(fr["field_id"].dropna().tolist())
-        if len(fr):
-            ordered = fr.assign(_y=fr["year"].astype("float").fillna(-1)).sort_values(["_y"], kind="stable")
-            for org, fid, rank in zip(ordered["org_id"], ordered["field_id"], ordered["rank"]):
-                self.rank[(org, fid)] = int(rank)
+        self.rank, self.ranking_year = latest_ranking(fr["org_id"].tolist(), fr["field_id"].tolist(),
+                                                      fr["year"].astype("float").tolist(), fr["rank"].tolist())
         # income: center → year → stream → amount
         inc = ds.frames["income"]
         self.income: dict[str, dict[int, dict[str, float]]] = {}
@@ -117,6 +123,28 @@ class _Tables:
         self.org_ids = ix.orgs.to_numpy(dtype=object)
         co = ds.frames["collaborations"]
         self.collab_columns = [co[k].to_numpy(dtype=object) for k in ("from_id", "to_id", "kind", "project")]
+        self.collab_years = co["year"].astype("float").to_numpy()
+
+
+def latest_ranking(orgs, fields, years, ranks) -> tuple[dict[tuple[str, str], int], dict[str, int | None]]:
+    """((org, field) → rank, field → year) in each field's latest ranking year; a field whose rankings are all
+    undated uses those (undated rows never outrank a dated year).
+
+    >>> latest_ranking(["A", "B", "A"], ["F1", "F1", "F1"], [2023, 2023, 2024], [3, 1, 12])
+    ({('A', 'F1'): 12}, {'F1': 2024})
+    """
+    latest: dict[str, int | None] = {}
+    for fid, y in zip(fields, years):
+        y = None if y is None or y != y else int(y)
+        if fid not in latest or (y is not None and (latest[fid] is None or y > latest[fid])):
+            latest[fid] = y
+    rank: dict[tuple[str, str], int] = {}
+    for org, fid, y, r in zip(orgs, fields, years, ranks):
+        y = None if y is None or y != y else int(y)
+        if y == latest[fid] and not is_missing(r):
+            key = (org, fid)
+            rank[key] = min(int(r), rank.get(key, int(r)))
+    return rank, latest
 
 
 def _tables(ds) -> _Tables:
@@ -137,7 +165,7 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
     t = _tables(ds)
     row = {k: _clean(v) for k, v in t.center_rows[c].items()}
     fid = row["field_id"]
-    field = ds.fields.get(fid)
+    fld = ds.fields.get(fid)
     opco = int(ix.center_opco[c])
     opco_kind = ORG_KINDS[ix.org_kind[opco]] if opco >= 0 else None
 
@@ -180,12 +208,12 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
             sme = int(ix.org_sme[to])
             collabs.append(CollabFact(
                 from_id, to_id, kind, _clean(project), ORG_KINDS[ix.org_kind[to]], bool(ix.org_foreign[to]),
-                None if sme < 0 else bool(sme), to in member_set, to in share_set, to == opco,
+                None if sme < 0 else bool(sme), to in member_set, to in share_set, to == opco, _year(t.collab_years[pos]),
             ))
 
     return CenterFacts(
         center=row,
-        field_layout=field.layout if field else None,
+        field_layout=fld.layout if fld else None,
         operating_company_kind=opco_kind,
         member_count=int(n_members),
         member_kinds=kinds,
@@ -197,4 +225,7 @@ def gather_facts(ds, center_id: str, rules: Rules | None = None) -> CenterFacts:
         income=t.income.get(center_id, {}),
         collaborations=collabs,
         assessments=t.assessments.get(center_id, {}),
+        members_besides_opco=int(n_members) - int(opco >= 0 and opco in member_set),
+        names={t.org_ids[o]: t.org_names[o] for o in ([opco] if opco >= 0 else []) + sorted(share_set)},
+        ranking_year=t.ranking_year.get(fid),
     )

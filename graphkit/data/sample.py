@@ -207,7 +207,7 @@ SAMPLE_DESIGN: list[dict] = [
          expect={"4.3": NOT, "7.1": NOT, "10.2": NOT}, cov=0.40),
     dict(name="江西省石墨烯创新中心", field="F13", province="江西", city="南昌", expect={"4.3": NOT, "6.1": NOT, "8.2": NOT, "11": NOT},
          members43=("provinces", 3), assess={"2": NOT}),
-    dict(name="天津市新一代信息光电子创新中心", field="F01", province="天津", city="天津", expect={"9.2": INS}, cov="half",
+    dict(name="天津市新一代信息光电子创新中心", field="F01", province="天津", city="天津", expect={"9.2": NOT}, cov="half",
          claims=[("coverage_ratio", "50%")]),
     dict(name="北京市集成电路先进工艺创新中心", field="F09", province="北京", city="北京",
          expect={"6.2": NOT, "8.2": NOT, "11": NOT, "12": NOT}, income="missing_prev", founded="2025-06-18"),
@@ -754,8 +754,8 @@ class _Sample:
             add(partner([E], sme="true"), "tech_transfer")
             if rng.random() < 0.6:
                 add(partner([E], sme="true"), "incubation")
-        elif e92 == NOT:
-            add(partner([E], sme="false"), "tech_transfer")
+        elif e92 == NOT:  # check 9.2 counts transfers to any enterprise (SPEC §4): an exchange is none
+            add(partner([E], sme="false"), "exchange")
         else:
             add(partner([E], sme=""), "tech_transfer")
         for _ in range(int(rng.integers(4, 12))):

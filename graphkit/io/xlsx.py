@@ -8,7 +8,6 @@ in bounded chunks, see :mod:`graphkit.io.archive`); a damaged sheet is a located
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
 import warnings
 

@@ -89,6 +89,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "duplicate_member": ("{member} 已是 {center} 的联盟成员（第 {first} 行）；重复行已忽略", "{member} is already a member of {center} (row {first}); the duplicate was ignored"),
     "unknown_province": ("{value} 不是已知的省级行政区名称", "{value} is not a known province name"),
     "field_overrides_builtin": ("领域 {value} 覆盖了内置领域的定义", "field {value} replaces the built-in definition"),
+    "layout_is_builtin": ("领域 {value} 不能归入布局 {layout}：该布局即通知附件的 F01–F22，请为新增领域另取布局名称",
+                          "field {value} cannot join layout {layout}: that layout is exactly the notice's annex F01–F22; give added fields a layout of their own"),
     "self_collaboration": ("合作双方相同（{value}）", "a collaboration from {value} to itself"),
     "foreign_with_province": ("国外机构（{country}）填写了省份 {province}", "a foreign organisation ({country}) has a province {province}"),
     "ratio_as_percent": ("比例 {value} 大于 1，按百分数 {pct}% 理解", "ratio {value} is above 1; read as {pct}%"),
@@ -189,6 +191,14 @@ TERMS: dict[str, tuple[str, str]] = {
     "method.normalized": ("规范化后一致", "normalised name"), "method.alias_table": ("简称表", "short-form table"),
     "method.decision": ("评审决定", "reviewer's decision"), "method.new": ("新建机构", "new"),
     "method.ambiguous": ("有歧义", "ambiguous"),
+    # collaboration kinds and income streams (SPEC §10: codes in the UI language)
+    "joint_rd": ("联合研发", "joint R&D"), "contract_rd": ("委托研发", "contract R&D"),
+    "tech_transfer": ("技术转让/成果转化", "technology transfer"), "incubation": ("企业孵化", "incubation"),
+    "exchange": ("交流", "exchange"), "testing": ("检测检验", "testing"), "public_service": ("公共服务", "public services"),
+    "not_counted": ("平台类型不计入", "kind not counted"),
+    # evidence types (SPEC §10)
+    "organization": ("机构", "organisation"), "field": ("领域", "field"), "shareholding": ("股权", "shareholding"),
+    "membership": ("联盟成员关系", "membership"), "assessment": ("评审意见", "assessment"),
 }
 
 # Codes the app and the report show beside those above: collaboration kinds, income streams, field layouts,

@@ -29,6 +29,7 @@ __all__ = ["Tables", "validate_raw", "BOOL_VALUES", "parse_ratio"]
 
 log = logging.getLogger(__name__)
 
+#: SPEC §3's spellings, then documented extras (README): t/f, y/n, 有/无, and 1.0/0.0 as a spreadsheet writes 1/0
 BOOL_VALUES = {
     "true": True, "false": False, "yes": True, "no": False, "1": True, "0": False, "是": True, "否": False,
     "t": True, "f": False, "y": True, "n": False, "有": True, "无": False, "1.0": True, "0.0": False,
@@ -186,6 +187,10 @@ class _Validator:
             seen[fid] = row
             if fid in builtin:
                 self.warn(t, row, "field_id", "field_overrides_builtin", value=_shown(fid))
+            elif (rec.get("layout", "") or "").strip() == BUILTIN_LAYOUT:
+                # the notice's annex is exactly F01–F22: no other id may join its layout (SPEC §4, check 1)
+                self.err(t, row, "layout", "layout_is_builtin", value=_shown(fid), layout=BUILTIN_LAYOUT)
+                continue
             extra = {k: v for k, v in rec.items() if k not in TABLES["fields"].column_names}
             self.fields[fid] = Field(
                 fid, rec["name_zh"], rec.get("name_en", ""), rec.get("layout", "") or "custom",

@@ -33,7 +33,9 @@ from graphkit.neo4j.rows import (
     NEIGHBOURS,
     REL_TABLE_NAMES,
     coverage_entry,
+    date_params,
     field_of,
+    joined_by,
     reach_types,
     row_of,
 )
@@ -118,6 +120,55 @@ class CypherEngine(FactsMixin):
     def center_ids(self) -> list[str]:
         return sorted(r["id"] for r in self._read("MATCH (c:Center) RETURN c.id AS id"))
 
+    def kind_of(self, id_) -> str | None:
+        """``center``, ``org``, ``platform``, ``field`` or None (as :meth:`graphkit.model.dataset.Dataset.kind_of`)."""
+        for label, kind in (("Center", "center"), ("Organization", "org"), ("Platform", "platform"), ("Field", "field")):
+            if isinstance(id_, str) and self._exists(label, id_):
+                return kind
+        return None
+
+    def center_provenance(self, center_id) -> dict:
+        """Per table, rows by ``source`` among the rows about one center (as the embedded engine's)."""
+        self._require("center", center_id)
+        c = "MATCH (c:Center {id: $c}) "
+        queries = {
+            "centers": c + "RETURN c.source AS s",
+            "shareholders": c + "MATCH (c)<-[x:SHAREHOLDER_OF]-() RETURN x.source AS s",
+            "alliance_members": c + "MATCH (c)<-[x:MEMBER_OF]-() RETURN x.source AS s",
+            "collaborations": c + "OPTIONAL MATCH (c)-[:OPERATED_BY]->(op:Organization) WITH c, [y IN [c, op] WHERE y IS NOT NULL] AS fs "
+                              "UNWIND fs AS y MATCH (y)-[x:COLLABORATES_WITH]->() RETURN x.source AS s",
+            "income": c + "MATCH (c)-[:HAS_INCOME]->(x) RETURN x.source AS s",
+            "assessments": c + "MATCH (c)-[:HAS_ASSESSMENT]->(x) RETURN x.source AS s",
+            "claims": c + "MATCH (c)-[:HAS_CLAIM]->(x) RETURN x.source AS s",
+            "organizations": c + "OPTIONAL MATCH (c)-[:OPERATED_BY]->(op:Organization) "
+                             "WITH c, op, [(c)<-[:SHAREHOLDER_OF|MEMBER_OF]-(o:Organization) | o] + "
+                             "[(c)-[:COLLABORATES_WITH]->(o:Organization) | o] + [(op)-[:COLLABORATES_WITH]->(o:Organization) | o] AS os "
+                             "WITH [o IN os + [op] WHERE o IS NOT NULL] AS os UNWIND os AS o WITH DISTINCT o RETURN o.source AS s",
+            "platforms": c + "MATCH (c)-[:IN_FIELD]->(:Field)<-[:IN_FIELD]-(p:Platform) RETURN DISTINCT p.id AS id, p.source AS s "
+                         "UNION MATCH (:Center {id: $c})<-[:MEMBER_OF]-(p:Platform) RETURN DISTINCT p.id AS id, p.source AS s",
+            "field_rankings": c + "MATCH (c)-[:IN_FIELD]->(f:Field)<-[x:RANKED_IN]-(o:Organization)-[:SHAREHOLDER_OF]->(c) RETURN x.source AS s",
+        }
+        out = {}
+        for table, q in queries.items():
+            counts: Counter = Counter(r["s"] or "" for r in self._read(q, c=center_id))
+            if counts:
+                out[table] = dict(counts)
+        return out
+
+    def collaboration_rows(self, from_id, to_id, kind) -> list[dict]:
+        """The collaborations from ``from_id`` to ``to_id`` of ``kind`` (year, project, source), in row order."""
+        rows = self._read("MATCH (a {id: $a})-[e:COLLABORATES_WITH]->(b:Organization {id: $b}) WHERE e.kind = $kind "
+                          "RETURN e.year AS year, e.project AS project, e.source AS source, e.row AS row, e.key AS key",
+                          a=from_id, b=to_id, kind=kind)
+        rows.sort(key=lambda r: (r["row"] if r["row"] is not None else 1 << 62, r["key"]))
+        return [{"year": r["year"], "project": r["project"] or None, "source": r["source"] or None} for r in rows]
+
+    def income_rows(self, center, year, stream) -> list[dict]:
+        """The income rows of a center, year and stream (amount, source)."""
+        rows = self._read("MATCH (:Center {id: $c})-[:HAS_INCOME]->(i:Income) WHERE i.year = $y AND i.stream = $s "
+                          "RETURN i.amount AS amount, i.source AS source, i.id AS id", c=center, y=year, s=stream)
+        return [{"amount": r["amount"], "source": r["source"] or None} for r in sorted(rows, key=lambda r: str(r["id"]))]
+
     def center(self, center_id) -> Center:
         return Center.from_row(self._record("Center", "centers", center_id, "center"))
 
@@ -156,18 +207,23 @@ class CypherEngine(FactsMixin):
         return out
 
     # ---- coverage ---------------------------------------------------------------------------------------
-    def _counted(self, rules: Rules, field: str | None = None) -> dict[str, list[tuple[str, str]]]:
-        """field → [(platform id, kind)] of its counted platforms (active, of the counted kinds), sorted by id."""
+    def _counted(self, rules: Rules, field: str | None = None, as_of=None) -> dict[str, list[tuple[str, str]]]:
+        """field → [(platform id, kind)] of its counted platforms (active, of the counted kinds, approved by the
+        evaluation year), sorted by id."""
         match = "MATCH (p:Platform)-[:IN_FIELD]->(f:Field {id: $field})" if field else "MATCH (p:Platform)-[:IN_FIELD]->(f:Field)"
         out: dict[str, list] = defaultdict(list)
         for r in self._read(f"{match} WHERE {COUNTED} RETURN f.id AS f, p.id AS p, p.kind AS k",
-                            kinds=list(rules.counted_platform_kinds), field=field):
+                            kinds=list(rules.counted_platform_kinds), field=field, **self._when(rules, as_of)):
             out[r["f"]].append((r["p"], r["k"]))
         for plats in out.values():
             plats.sort()
         return out
 
-    def _reached(self, rules: Rules, center: str | None, field: str | None, own: bool) -> dict[str, dict[str, list]]:
+    @staticmethod
+    def _when(rules: Rules, as_of) -> dict:
+        return date_params(rules.evaluation_date(as_of))
+
+    def _reached(self, rules: Rules, center: str | None, field: str | None, own: bool, as_of=None) -> dict[str, dict[str, list]]:
         """center → {platform id: members of the center through which it is reached}, for the counted platforms
         of the center's own field (``own``), of ``field``, or of any field."""
         c = "MATCH (c:Center {id: $center})" if center else "MATCH (c:Center)"
@@ -177,11 +233,11 @@ class CypherEngine(FactsMixin):
             scope, tail = f"{c} MATCH (f:Field {{id: $field}}) ", "-[:IN_FIELD]->(f)"
         else:
             scope, tail = f"{c} ", ""
-        params = {"kinds": list(rules.counted_platform_kinds), "center": center, "field": field}
+        params = {"kinds": list(rules.counted_platform_kinds), "center": center, "field": field, **self._when(rules, as_of)}
         out: dict[str, dict[str, list]] = defaultdict(dict)
-        hosted = (f"{scope}MATCH (c)<-[:{reach_types(rules)}]-(h:Organization)<-[:HOSTED_BY]-(p:Platform){tail} "
-                  f"WHERE {COUNTED} ")
-        member = f"{scope}MATCH (c)<-[:MEMBER_OF]-(p:Platform){tail} WHERE {COUNTED} "
+        hosted = (f"{scope}MATCH (c)<-[r:{reach_types(rules)}]-(h:Organization)<-[:HOSTED_BY]-(p:Platform){tail} "
+                  f"WHERE {COUNTED} AND {joined_by('r')} ")
+        member = f"{scope}MATCH (c)<-[r:MEMBER_OF]-(p:Platform){tail} WHERE {COUNTED} AND {joined_by('r')} "
         if self.client.kind == NEO4J:
             # One record per center, its (platform, via) pairs as one list: the driver decodes records one by
             # one (~50 µs each), lists in bulk. Not on FalkorDB, which never answers a record over 64 KB.
@@ -204,7 +260,7 @@ class CypherEngine(FactsMixin):
         return {r["c"]: r["f"] for r in self._read(f"{match} OPTIONAL MATCH (c)-[:IN_FIELD]->(f:Field) "
                                                    "RETURN c.id AS c, f.id AS f", center=center)}
 
-    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None, with_via=True):
+    def coverage(self, center=None, field=None, *, all_fields=False, rules: Rules | None = None, with_via=True, as_of=None):
         rules = rules or Rules()
         if center is not None:
             self._require("center", center)
@@ -213,8 +269,8 @@ class CypherEngine(FactsMixin):
         own = field is None and not all_fields
         home = self._center_fields(center)
         only = field if field is not None else (home.get(center) if center is not None and own else None)
-        counted = self._counted(rules, None if all_fields else only)
-        reached = self._reached(rules, center, None if all_fields else field, own)
+        counted = self._counted(rules, None if all_fields else only, as_of)
+        reached = self._reached(rules, center, None if all_fields else field, own, as_of)
         order = [f.field_id for f in self._fields()] if all_fields else None
         out = []
         for cid in sorted(home):
@@ -223,18 +279,22 @@ class CypherEngine(FactsMixin):
                 out.append(coverage_entry(cid, fid, counted.get(fid, []), reached.get(cid, {}), with_via))
         return out
 
-    def gaps(self, field=None, *, rules: Rules | None = None):
+    def gaps(self, field=None, *, rules: Rules | None = None, as_of=None):
         from graphkit.queries.gaps import Gap
 
         rules = rules or Rules()
         if field is not None:
             self._require("field", field)
         fields = [f for f in self._fields() if field is None or f.field_id == field]
-        counted = self._counted(rules, field)
-        reached = self._reached(rules, None, None, True)
-        unreached = {r["p"] for r in self._read(
-            f"MATCH (p:Platform) WHERE {COUNTED} AND NOT (p)-[:HOSTED_BY]->(:Organization)-[:{reach_types(rules)}]->(:Center) "
-            "AND NOT (p)-[:MEMBER_OF]->(:Center) RETURN p.id AS p", kinds=list(rules.counted_platform_kinds))}
+        counted = self._counted(rules, field, as_of)
+        reached = self._reached(rules, None, None, True, as_of)
+        params = {"kinds": list(rules.counted_platform_kinds), **self._when(rules, as_of)}
+        reached_any = set()
+        for statement in (f"MATCH (p:Platform)-[:HOSTED_BY]->(:Organization)-[r:{reach_types(rules)}]->(:Center) "
+                          f"WHERE {COUNTED} AND {joined_by('r')} RETURN DISTINCT p.id AS p",
+                          f"MATCH (p:Platform)-[r:MEMBER_OF]->(:Center) WHERE {COUNTED} AND {joined_by('r')} RETURN DISTINCT p.id AS p"):
+            reached_any |= {r["p"] for r in self._read(statement, **params)}
+        unreached = {p for plats in self._counted(rules, None, as_of).values() for p, _ in plats} - reached_any
         by_field: dict[str, list[str]] = defaultdict(list)
         for cid, fid in self._center_fields().items():
             by_field[fid].append(cid)
@@ -259,30 +319,33 @@ class CypherEngine(FactsMixin):
                            [p for p in plats if p in unreached], f.name_zh, f.name_en, f.layout, covered))
         return out
 
-    def recruit(self, center, *, field=None, rules: Rules | None = None) -> Recruitment:
+    def recruit(self, center, *, field=None, rules: Rules | None = None, as_of=None) -> Recruitment:
         rules = rules or Rules()
         self._require("center", center)
         if field is not None:
             self._require("field", field)
         fid = field if field is not None else self._center_fields(center)[center]
-        entry = coverage_entry(center, fid, self._counted(rules, fid).get(fid, []),
-                       self._reached(rules, center, fid, False).get(center, {}), False)
+        entry = coverage_entry(center, fid, self._counted(rules, fid, as_of).get(fid, []),
+                       self._reached(rules, center, fid, False, as_of).get(center, {}), False)
         shareholders = " AND NOT (h)-[:SHAREHOLDER_OF]->(c)" if rules.count_shareholders_in_coverage else ""
         cands: dict[str, set] = defaultdict(set)
         uncovered = set(entry.uncovered_platform_ids)
+        # platforms already reached are left out below, by ``uncovered`` (it knows the evaluation date)
+        when = self._when(rules, as_of)
+        members = {r["m"] for r in self._read(f"MATCH (c:Center {{id: $center}})<-[r:MEMBER_OF]-(m:Organization) "
+                                              f"WHERE {joined_by('r')} RETURN m.id AS m", center=center, **when)}
         for r in self._read(
                 "MATCH (c:Center {id: $center}) MATCH (f:Field {id: $field})<-[:IN_FIELD]-(p:Platform)-[:HOSTED_BY]->(h:Organization) "
-                f"WHERE {COUNTED} AND NOT (h)-[:MEMBER_OF]->(c){shareholders} AND NOT (p)-[:MEMBER_OF]->(c) "
-                f"AND NOT (p)-[:HOSTED_BY]->(:Organization)-[:{reach_types(rules)}]->(c) RETURN h.id AS h, p.id AS p",
-                center=center, field=fid, kinds=list(rules.counted_platform_kinds)):
-            if r["p"] in uncovered:
+                f"WHERE {COUNTED}{shareholders} RETURN h.id AS h, p.id AS p",
+                center=center, field=fid, kinds=list(rules.counted_platform_kinds), **when):
+            if r["p"] in uncovered and r["h"] not in members:
                 cands[r["h"]].add(r["p"])
         frozen = {k: frozenset(v) for k, v in cands.items()}
         return plan_recruitment(center, fid, entry.covered, entry.total, frozen, rules.min_coverage,
                                 get_settings().recruit_exact_max_candidates)
 
     # ---- reach ------------------------------------------------------------------------------------------
-    def reach(self, center, hops=None, *, rules: Rules | None = None) -> Reach:
+    def reach(self, center, hops=None, *, rules: Rules | None = None, as_of=None) -> Reach:
         """Breadth-first, one hop per round of statements: each expands the frontier on the server and returns
         only the nodes it reaches (a single variable-length query enumerates paths, and FalkorDB copies the
         lists a one-statement BFS must carry row by row: both measured far slower)."""
@@ -294,16 +357,17 @@ class CypherEngine(FactsMixin):
             raise ValueError("hops must be ≥ 0")
         opco = self._read("MATCH (c:Center {id: $center}) OPTIONAL MATCH (c)-[:OPERATED_BY]->(op:Organization) "
                           "RETURN op.id AS op", center=center)[0]["op"]
-        excluded = {r["id"] for r in self._read("MATCH (c:Center {id: $center})<-[:MEMBER_OF|SHAREHOLDER_OF]-(m:Organization) "
-                                                "RETURN DISTINCT m.id AS id", center=center)} | {opco}
+        when = self._when(rules or Rules(), as_of)
+        excluded = {r["id"] for r in self._read("MATCH (c:Center {id: $center})<-[r:MEMBER_OF|SHAREHOLDER_OF]-(m:Organization) "
+                                                f"WHERE {joined_by('r')} RETURN DISTINCT m.id AS id", center=center, **when)} | {opco}
         frontier = {("Center", center)} | ({("Organization", opco)} if opco is not None else set())
         seen = set(frontier)
         for _ in range(hops):
             found = set()
             for label in ("Center", "Organization", "Platform"):
                 ids = sorted(i for lb, i in frontier if lb == label)
-                for batch in self.client.batches(NEIGHBOURS[label], ids):
-                    found |= {(r["l"], r["id"]) for r in self._read(NEIGHBOURS[label], rows=batch)}
+                for batch in self.client.batches(NEIGHBOURS[label], ids, **when):
+                    found |= {(r["l"], r["id"]) for r in self._read(NEIGHBOURS[label], rows=batch, **when)}
             frontier = found - seen
             if not frontier:
                 break

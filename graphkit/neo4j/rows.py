@@ -11,9 +11,31 @@ from graphkit.model.schema import TABLES
 from graphkit.neo4j.model import INTERNAL, NODE_TABLES
 from graphkit.rules.thresholds import Rules
 
-__all__ = ["COUNTED", "NEIGHBOURS", "REL_TABLE_NAMES", "reach_types", "row_of", "field_of", "coverage_entry"]
+__all__ = ["COUNTED", "NEIGHBOURS", "REL_TABLE_NAMES", "reach_types", "row_of", "field_of", "coverage_entry",
+           "joined_by", "approved_by", "year_by", "date_params"]
 
-COUNTED = "coalesce(p.status, 'active') = 'active' AND p.kind IN $kinds"
+
+def joined_by(r: str) -> str:
+    """Cypher: membership ``r`` holds on the evaluation date ``$as_of`` (undated, or its period starts by then)."""
+    return f"({r}.joined IS NULL OR substring(toString({r}.joined) + '-01-01', 0, 10) <= $as_of)"
+
+
+def approved_by(p: str) -> str:
+    """Cypher: platform ``p`` was approved by the evaluation year ``$year`` (or its approval is undated)."""
+    return f"({p}.approved IS NULL OR toInteger(substring(toString({p}.approved), 0, 4)) <= $year)"
+
+
+def year_by(e: str) -> str:
+    """Cypher: a collaboration or ranking ``e`` of a year up to the evaluation year ``$year`` (or undated)."""
+    return f"({e}.year IS NULL OR {e}.year <= $year)"
+
+
+def date_params(as_of) -> dict:
+    """The parameters of the filters above for an evaluation date."""
+    return {"as_of": as_of.isoformat(), "year": as_of.year}
+
+
+COUNTED = "coalesce(p.status, 'active') = 'active' AND p.kind IN $kinds AND " + approved_by("p")
 
 
 def reach_types(rules: Rules) -> str:
@@ -25,17 +47,22 @@ def reach_types(rules: Rules) -> str:
 #: shareholding, which ties a shareholder to the center's operating company (to the center when it has none)
 NEIGHBOURS = {
     "Organization": (
-        "UNWIND $rows AS rid MATCH (n:Organization {id: rid})-[:MEMBER_OF|COLLABORATES_WITH]-(m) RETURN m.id AS id, labels(m)[0] AS l "
+        "UNWIND $rows AS rid MATCH (n:Organization {id: rid})-[e:MEMBER_OF|COLLABORATES_WITH]-(m) "
+        f"WHERE {joined_by('e')} AND {year_by('e')} AND (NOT 'Platform' IN labels(m) OR {approved_by('m')}) "
+        "RETURN m.id AS id, labels(m)[0] AS l "
         "UNION UNWIND $rows AS rid MATCH (n:Organization {id: rid})-[:SHAREHOLDER_OF]->(s:Center) "
         "OPTIONAL MATCH (s)-[:OPERATED_BY]->(o:Organization) "
         "RETURN coalesce(o.id, s.id) AS id, CASE WHEN o IS NULL THEN 'Center' ELSE 'Organization' END AS l "
         "UNION UNWIND $rows AS rid MATCH (n:Organization {id: rid})<-[:OPERATED_BY]-(:Center)<-[:SHAREHOLDER_OF]-(m:Organization) "
         "RETURN m.id AS id, 'Organization' AS l"),
     "Center": (
-        "UNWIND $rows AS rid MATCH (n:Center {id: rid})-[:MEMBER_OF|COLLABORATES_WITH]-(m) RETURN m.id AS id, labels(m)[0] AS l "
+        "UNWIND $rows AS rid MATCH (n:Center {id: rid})-[e:MEMBER_OF|COLLABORATES_WITH]-(m) "
+        f"WHERE {joined_by('e')} AND {year_by('e')} AND (NOT 'Platform' IN labels(m) OR {approved_by('m')}) "
+        "RETURN m.id AS id, labels(m)[0] AS l "
         "UNION UNWIND $rows AS rid MATCH (n:Center {id: rid})<-[:SHAREHOLDER_OF]-(m:Organization) "
         "WHERE NOT (n)-[:OPERATED_BY]->() RETURN m.id AS id, 'Organization' AS l"),
-    "Platform": "UNWIND $rows AS rid MATCH (n:Platform {id: rid})-[:MEMBER_OF]-(m) RETURN DISTINCT m.id AS id, labels(m)[0] AS l",
+    "Platform": ("UNWIND $rows AS rid MATCH (n:Platform {id: rid})-[e:MEMBER_OF]-(m) "
+                 f"WHERE {joined_by('e')} AND {approved_by('n')} RETURN DISTINCT m.id AS id, labels(m)[0] AS l"),
 }
 
 

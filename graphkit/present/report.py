@@ -22,6 +22,7 @@ from graphkit.errors import EngineError, ReportFormatError
 from graphkit.io.files import write_bytes
 from graphkit.model.i18n import term
 from graphkit.model.notice import CHECKS, NOTICE_ID
+from graphkit.present.evidence import EvidenceNamer
 from graphkit.rules.thresholds import RULES_HELP, Rules
 
 __all__ = ["render_report", "write_report", "report_context", "format_for_path", "fmt_value", "md_escape", "FORMATS"]
@@ -153,7 +154,16 @@ def _section(ctx: dict, key: str, build):
         ctx["unavailable"][key] = f"{ctx['L']['unavailable']}: {exc}"
 
 
-def _check_rows(checks, lang: str) -> list[dict]:
+def _evidence_label(detail: dict, lang: str) -> str:
+    """An organisation, platform or field by name with its id in brackets; an edge or income row by its name."""
+    from graphkit.present.evidence import named
+
+    if detail["type"] in ("collaboration", "income", "shareholding", "membership", "assessment"):
+        return detail["name"]
+    return named(detail["name"], detail["id"], lang)
+
+
+def _check_rows(checks, lang: str, namer=None) -> list[dict]:
     L = _L[lang]
     rows = []
     for c in checks:
@@ -171,7 +181,8 @@ def _check_rows(checks, lang: str) -> list[dict]:
             "clause": d.clause_zh if d else "", "attested": c.kind == "attested",
             "status": term(c.status, lang), "status_class": _status_class(c.status),
             "value": fmt_value(c.value, lang), "threshold": fmt_value(c.threshold, lang),
-            "message": c.message(lang), "evidence": L["list_sep"].join(map(str, ev[:EVIDENCE_LIMIT])),
+            "message": c.message(lang),
+            "evidence": L["list_sep"].join(_evidence_label(namer.detail(e), lang) if namer else str(e) for e in ev[:EVIDENCE_LIMIT]),
             "evidence_more": _more(L, EVIDENCE_LIMIT, len(ev)), "assessed": assessed,
         })
     return rows
@@ -214,11 +225,11 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         "summary": {"eligible": result.eligible, "verdict": L["eligible"] if result.eligible else L["not_eligible"],
                     "total": len(result.checks),
                     "counts": [{"status": term(s, lang), "status_class": _status_class(s), "n": n} for s, n in counts.items()]},
-        "checks": _check_rows(result.checks, lang),
+        "checks": _check_rows(result.checks, lang, EvidenceNamer(engine, lang)),
     }
 
     def coverage():
-        cov = engine.coverage(center_id, rules=rules)[0]
+        cov = engine.coverage(center_id, rules=rules, as_of=result.as_of)[0]
         via = getattr(cov, "via", {}) or {}
         covered, n_cov = _labelled(cov.covered_platform_ids, name)
         for row in covered:
@@ -233,14 +244,14 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
                 "uncovered_rows": uncovered, "uncovered_more": _more(L, len(uncovered), n_unc)}
 
     def reach():
-        r = engine.reach(center_id, rules=rules)
+        r = engine.reach(center_id, rules=rules, as_of=result.as_of)
         table = lambda d, t=False: [{"key": term(k, lang) if t else k, "n": v} for k, v in d.items()]  # noqa: E731
         return {"hops": r.hops, "reached": r.reached, "foreign": r.foreign, "by_kind": table(r.by_kind, True),
                 "countries": table(r.countries), "provinces": table(r.provinces)}
 
     def claims():
         out = []
-        for v in engine.claims(center_id, rules=rules):
+        for v in engine.claims(center_id, rules=rules, as_of=result.as_of):
             fmt = _pct if v.claim == "coverage_ratio" else (lambda x: fmt_value(x, lang))
             entries = [{"entry": e.entry, "platform_id": e.platform_id or L["none"], "verdict": term(e.verdict, lang),
                         "ok": e.verdict == "ok", "suggestions": L["list_sep"].join(e.suggestions)} for e in v.entries]
@@ -250,7 +261,7 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
         return out
 
     def recruit():
-        r = engine.recruit(center_id, rules=rules)
+        r = engine.recruit(center_id, rules=rules, as_of=result.as_of)
         orgs = [{"id": o, "name": name(o), "newly": fmt_value(list(r.newly_reached.get(o, [])), lang)} for o in r.orgs[:LIST_LIMIT]]
         smallest = getattr(r, "smallest_orgs", None)
         return {"field_id": r.field_id, "before": _pct(r.ratio_before), "after": _pct(r.ratio_after),
@@ -263,7 +274,9 @@ def report_context(engine, center_id: str, *, lang: str = "zh", rules: Rules | N
 
     def provenance():
         rows, synthetic = [], []
-        for table, by_source in sorted((engine.provenance() or {}).items()):
+        # this center's rows only (SPEC §10, issue 12 item 10), not the whole dataset's
+        scoped = getattr(engine, "center_provenance", None)
+        for table, by_source in sorted(((scoped(center_id) if scoped else engine.provenance()) or {}).items()):
             sources = sorted(by_source.items(), key=lambda kv: (-kv[1], kv[0]))
             rows.append({"table": f"{term(table, lang)} ({table})", "sources": [
                 {"source": s or L["unspecified"], "n": n, "synthetic": s.strip().lower() == "synthetic"} for s, n in sources]})

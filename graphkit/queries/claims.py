@@ -1,8 +1,8 @@
 """Claims check (SPEC §5): what an application asserts, compared with what graphkit computes.
 
 A ratio is consistent within ± ``claim_tolerance_pp`` percentage points (0.62 and 62% are the same claim); a
-count must match exactly; each entry of a list of covered platforms is ``ok``, ``not_in_registry``,
-``wrong_field``, ``host_not_member`` or ``inactive``. Entries given by name are matched to the registry after
+count must match exactly; each entry of a list of covered platforms is ``ok`` or the first fault of
+``not_in_registry``, ``wrong_field``, ``not_counted``, ``inactive``, ``host_not_member`` (every fault in ``reasons``). Entries given by name are matched to the registry after
 normalisation (NFKC, full-width brackets, spaces, aliases such as 中科院 → 中国科学院), with close matches
 suggested.
 
@@ -24,7 +24,7 @@ from graphkit.queries.coverage import coverage_model
 from graphkit.rules.thresholds import Rules
 
 __all__ = ["ClaimVerdict", "EntryVerdict", "claims", "normalize_name", "NameMatcher", "ALIASES", "verdict_for_ratio", "verdict_for_count",
-           "verdict_for_entry", "verdict_for_list"]
+           "verdict_for_entry", "entry_faults", "verdict_for_list"]
 
 # Common abbreviations in Chinese institution names → the full form.
 ALIASES = {
@@ -74,9 +74,11 @@ class EntryVerdict:
     platform_id: str | None
     verdict: str
     suggestions: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"entry": self.entry, "platform_id": self.platform_id, "verdict": self.verdict, "suggestions": self.suggestions}
+        return {"entry": self.entry, "platform_id": self.platform_id, "verdict": self.verdict, "reasons": self.reasons,
+                "suggestions": self.suggestions}
 
 
 @dataclass
@@ -121,16 +123,23 @@ def verdict_for_ratio(claimed: float, covered: int, total: int, tolerance_pp: fl
     return "overstated" if diff > 0 else "understated"
 
 
-def verdict_for_entry(platform_id: str | None, in_field: bool, reached: bool, active: bool) -> str:
-    """One entry of a covered-platforms claim, checked in this order: not_in_registry, wrong_field,
-    host_not_member, inactive, ok."""
+def entry_faults(platform_id: str | None, in_field: bool, counted: bool, active: bool, reached: bool) -> list[str]:
+    """Every fault of one entry of a covered-platforms claim, in SPEC §5's order: not_in_registry, wrong_field,
+    not_counted, inactive, host_not_member (an entry not in the registry has no other fault to name).
+
+    >>> entry_faults(None, True, True, True, True), entry_faults("P1", False, False, True, False)
+    (['not_in_registry'], ['wrong_field', 'not_counted', 'host_not_member'])
+    """
     if platform_id is None:
-        return "not_in_registry"
-    if not in_field:
-        return "wrong_field"
-    if not reached:
-        return "host_not_member"
-    return "ok" if active else "inactive"
+        return ["not_in_registry"]
+    checks = (("wrong_field", in_field), ("not_counted", counted), ("inactive", active), ("host_not_member", reached))
+    return [name for name, ok in checks if not ok]
+
+
+def verdict_for_entry(platform_id: str | None, in_field: bool, reached: bool, active: bool, counted: bool = True) -> str:
+    """One entry's verdict: the first of :func:`entry_faults`, or ``ok``."""
+    faults = entry_faults(platform_id, in_field, counted, active, reached)
+    return faults[0] if faults else "ok"
 
 
 def verdict_for_list(entries: list["EntryVerdict"], covered: set[str]) -> str:
@@ -197,9 +206,32 @@ def _matcher(ds) -> NameMatcher:
     return m
 
 
-def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: pd.DataFrame | None = None) -> list[ClaimVerdict]:
-    """Verdicts for the dataset's claims (or for ``frame``, e.g. the claims of an uploaded application)."""
+def _hosts_reached(ds, rules: Rules, c: int, platform_id: str) -> bool:
+    """A platform (counted or not, active or not) is reached when the platform itself or one of its hosts is a
+    member of center ``c`` (or a shareholder, when the rules count shareholders)."""
+    ix = ds.index
+    p = ix.platform_pos[platform_id]
+    mp = ix.member_platform
+    if p in set(mp.indices[mp.indptr[c]: mp.indptr[c + 1]].tolist()):
+        return True
+    hosts = set(ix.host.indices[ix.host.indptr[p]: ix.host.indptr[p + 1]].tolist())
+    mo = ix.member_org
+    if hosts & set(mo.indices[mo.indptr[c]: mo.indptr[c + 1]].tolist()):
+        return True
+    if rules.count_shareholders_in_coverage:
+        sh = ix.share
+        return bool(hosts & set(sh.indices[sh.indptr[c]: sh.indptr[c + 1]].tolist()))
+    return False
+
+
+def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: pd.DataFrame | None = None,
+           as_of=None) -> list[ClaimVerdict]:
+    """Verdicts for the dataset's claims (or for ``frame``, e.g. the claims of an uploaded application), on the
+    dataset as of ``as_of`` (see :mod:`graphkit.queries.asof`)."""
+    from graphkit.queries.asof import view_as_of
+
     rules = rules or Rules()
+    ds = view_as_of(ds, rules, as_of)
     ix = ds.index
     if center is not None and center not in ix.center_pos:
         raise UnknownIdError(f"unknown center id {center}")
@@ -210,6 +242,8 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
     platforms = ds.frames["platforms"]
     p_fields = dict(zip(platforms["platform_id"], platforms["field_ids"]))
     p_status = dict(zip(platforms["platform_id"], platforms["status"]))
+    p_kind = dict(zip(platforms["platform_id"], platforms["kind"]))
+    counted_kinds = set(rules.counted_platform_kinds)
     out = []
     entries_cache: dict[tuple[int, int], object] = {}
     field_sets: dict[int, set] = {}
@@ -232,7 +266,6 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
             out.append(ClaimVerdict(cid, kind, fid, parsed, n, verdict_for_count(parsed, n), row=int(row), source=rec.get("source")))
         else:
             covered = set(entry.covered_platform_ids)
-            reached = set(model.platform_ids[model.reached_codes(c)].tolist())
             field_set = field_sets.get(f)
             if field_set is None:
                 fp = ix.field_platform
@@ -241,9 +274,11 @@ def claims(ds, center: str | None = None, *, rules: Rules | None = None, frame: 
             entries = []
             for item in parsed or ():
                 pid, suggestions = matcher.match(item, field_set)
-                verdict = verdict_for_entry(pid, pid is not None and fid in p_fields[pid], pid in reached,
-                                            pid is not None and (p_status[pid] or "active") == "active")
-                entries.append(EntryVerdict(item, pid, verdict, suggestions))
+                faults = [] if pid is None else entry_faults(
+                    pid, fid in p_fields[pid], p_kind[pid] in counted_kinds, (p_status[pid] or "active") == "active",
+                    _hosts_reached(ds, rules, c, pid))
+                faults = faults if pid is not None else ["not_in_registry"]
+                entries.append(EntryVerdict(item, pid, faults[0] if faults else "ok", suggestions, faults))
             v = verdict_for_list(entries, covered)
             out.append(ClaimVerdict(cid, kind, fid, list(parsed or ()), sorted(covered), v, entries, int(row), rec.get("source")))
     return out

@@ -312,9 +312,12 @@ def coverage_model(ds, rules: Rules | None = None) -> CoverageModel:
 
 
 def iter_coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
-                  rules: Rules | None = None, with_via: bool = True, with_ids: bool = True):
+                  rules: Rules | None = None, with_via: bool = True, with_ids: bool = True, as_of=None):
     """Like :func:`coverage`, one center at a time (a list per center), so huge matrices stream in bounded memory.
-    ``with_ids=False`` leaves the id lists (and ``via``) empty: the counts alone."""
+    ``with_ids=False`` leaves the id lists (and ``via``) empty: the counts alone. ``as_of``: see :mod:`graphkit.queries.asof`."""
+    from graphkit.queries.asof import view_as_of
+
+    ds = view_as_of(ds, rules, as_of)
     model = coverage_model(ds, rules)
     ix = ds.index
     if center is not None:
@@ -353,19 +356,24 @@ def iter_coverage(ds, center: str | None = None, field: str | None = None, *, al
 
 
 def coverage(ds, center: str | None = None, field: str | None = None, *, all_fields: bool = False,
-             rules: Rules | None = None, with_via: bool = True) -> list[Coverage]:
+             rules: Rules | None = None, with_via: bool = True, as_of=None) -> list[Coverage]:
     """Coverage entries: each center in its own field, or in ``field``, or in every field (``all_fields``).
 
-    >>> from graphkit import load_dataset
-    >>> [c.ratio for c in coverage(load_dataset("tests/fixtures/tiny"))]
+    >>> from pathlib import Path
+    >>> import graphkit
+    >>> tiny = Path(graphkit.__file__).parents[1] / "tests" / "fixtures" / "tiny"  # wherever the tests start
+    >>> [c.ratio for c in coverage(graphkit.load_dataset(tiny))]
     [1.0]
     """
-    return [e for batch in iter_coverage(ds, center, field, all_fields=all_fields, rules=rules, with_via=with_via)
+    return [e for batch in iter_coverage(ds, center, field, all_fields=all_fields, rules=rules, with_via=with_via, as_of=as_of)
             for e in batch]
 
 
-def coverage_matrix(ds, rules: Rules | None = None):
+def coverage_matrix(ds, rules: Rules | None = None, as_of=None):
     """(covered, totals, center ids, field ids): the full centers × fields coverage as arrays."""
+    from graphkit.queries.asof import view_as_of
+
+    ds = view_as_of(ds, rules, as_of)
     model = coverage_model(ds, rules)
     covered, totals = model.matrix()
     return covered, totals, list(ds.index.centers), list(ds.index.fields)

@@ -49,8 +49,11 @@ class Gap:
         }
 
 
-def gaps(ds, field: str | None = None, rules: Rules | None = None) -> list[Gap]:
-    """One :class:`Gap` per field (in layout order), or for ``field`` only."""
+def gaps(ds, field: str | None = None, rules: Rules | None = None, *, as_of=None) -> list[Gap]:
+    """One :class:`Gap` per field (in layout order), or for ``field`` only, on the dataset as of ``as_of``."""
+    from graphkit.queries.asof import view_as_of
+
+    ds = view_as_of(ds, rules, as_of)
     model = coverage_model(ds, rules)
     ix = ds.index
     if field is not None and field not in ix.field_pos:

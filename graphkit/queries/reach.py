@@ -117,8 +117,11 @@ def reach_matrix(ix, hops: int, *, chunk: int = 512) -> sp.csr_matrix:
     return out
 
 
-def reach(ds, center: str, hops: int | None = None, rules=None) -> Reach:
-    """Reach of ``center`` within ``hops`` (default: the rules' ``reach_hops``, 2)."""
+def reach(ds, center: str, hops: int | None = None, rules=None, *, as_of=None) -> Reach:
+    """Reach of ``center`` within ``hops`` (default: the rules' ``reach_hops``, 2), on the dataset as of ``as_of``."""
+    from graphkit.queries.asof import view_as_of
+
+    ds = view_as_of(ds, rules, as_of)
     ix = ds.index
     if center not in ix.center_pos:
         raise UnknownIdError(f"unknown center id {center}")

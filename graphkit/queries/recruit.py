@@ -170,9 +170,12 @@ def plan_recruitment(center_id: str, field_id: str, covered: int, total: int, ca
                        newly, smallest, len(cands))
 
 
-def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = None) -> Recruitment:
-    """Recruitment for ``center`` in its own field (or ``field``)."""
+def recruit(ds, center: str, *, field: str | None = None, rules: Rules | None = None, as_of=None) -> Recruitment:
+    """Recruitment for ``center`` in its own field (or ``field``), on the dataset as of ``as_of``."""
+    from graphkit.queries.asof import view_as_of
+
     rules = rules or Rules()
+    ds = view_as_of(ds, rules, as_of)
     ix = ds.index
     if center not in ix.center_pos:
         raise UnknownIdError(f"unknown center id {center}")

@@ -329,3 +329,33 @@ def test_a_negative_or_zero_limit_is_refused(monkeypatch, name, value, least):
     assert r.exit_code == 2 and "internal error" not in r.stderr and "Traceback" not in r.stderr
     assert (f"the setting {name.lower()} (environment variable GRAPHKIT_{name}) must be a whole number of at least "
             f"{least}, not {value}") in r.stderr
+
+
+# ---- booleans: SPEC §3's spellings and the documented extras (README) --------------------------------------------
+
+BOOLEANS = [("true", True), ("FALSE", False), ("Yes", True), ("no", False), ("1", True), ("0", False), ("是", True),
+            ("否", False), ("t", True), ("F", False), ("y", True), ("n", False), ("有", True), ("无", False),
+            ("1.0", True), ("0.0", False), ("", None)]
+
+
+def test_boolean_spellings(tmp_path):
+    from conftest import minimal_tables
+
+    from graphkit import load_dataset
+
+    t = minimal_tables()
+    t["centers"] = [dict(t["centers"][0], center_id=f"C{i}", has_board=text) for i, (text, _) in enumerate(BOOLEANS)]
+    ds = load_dataset(write_dataset(tmp_path / "d", **t))
+    got = [None if type(v).__name__ == "NAType" or v is None else bool(v) for v in ds.frames["centers"]["has_board"].tolist()]
+    assert got == [b for _, b in BOOLEANS]
+
+
+@pytest.mark.parametrize("text", ["maybe", "2", "-1", "真", "tru", "0.5"])
+def test_other_boolean_spellings_are_errors(tmp_path, text):
+    from conftest import minimal_tables
+
+    t = minimal_tables()
+    t["centers"][0]["has_board"] = text
+    r = run_cli("validate", write_dataset(tmp_path / "d", **t), "--format", "json", "--lang", "en")
+    assert r.exit_code == 2
+    assert r.json()["errors"] == [f"centers.csv:2:has_board: {text} is not a boolean (use true/false/yes/no/1/0/是/否)"]

@@ -77,7 +77,7 @@ _DATASETS: dict = {}
 
 
 @pytest.fixture(scope="module")
-def dataset(tmp_path_factory):
+def dataset(tmp_path_factory, sample_dataset):
     """``dataset(name)``: the tiny dataset, the bundled sample (skipped when absent) or generated scale S."""
 
     def get(name: str):
@@ -85,9 +85,7 @@ def dataset(tmp_path_factory):
             if name == "tiny":
                 _DATASETS[name] = load_dataset(DATA / "tiny")
             elif name == "sample":
-                if not (SAMPLE / "centers.csv").exists():
-                    pytest.skip("data/sample is not there")
-                _DATASETS[name] = load_dataset(SAMPLE)
+                _DATASETS[name] = sample_dataset  # the session's one load
             else:
                 from graphkit.data.synthetic import generate
 
@@ -412,3 +410,51 @@ def test_size_estimate_is_never_below_what_falkordb_splices():
     values = HOSTILE + [["a'b", "\\"], {"k": "x'", "l": [1, None, True]}, "\x01\x1f", "é" * 10]
     for value in values:
         assert client.value_bytes(value) >= BoltClient.rendered_bytes(escape_falkordb(value)), value
+
+
+# ---- the revised rules and the evaluation date on both engines ----------------------------------------------
+
+def _dated_tables() -> dict:
+    """The eligible dataset with facts dated around 2024: a member joining, a platform approved, rankings,
+    collaborations, income and an assessment after some of the dates compared below."""
+    t = eligible_tables()
+    for m in t["alliance_members"]:
+        m["joined"] = {"R1": "2025", "U1": "2024-07", "E2": "2024-06-30"}.get(m["member_id"], "")
+    t["alliance_members"] += [{"center_id": "C1", "member_id": "X1", "role": "member", "joined": "2024-12-31"},
+                              {"center_id": "C1", "member_id": "P4", "role": "member", "joined": "2020"}]
+    t["platforms"][3]["approved"] = "2025-03"
+    t["platforms"].append({"platform_id": "P5", "name": "其他国家级平台", "kind": "other_national", "field_ids": "F03",
+                           "host_ids": "U1", "approved": "2011"})
+    t["field_rankings"] += [{"org_id": "E3", "field_id": "F03", "rank": "2", "year": "2025"},
+                            {"org_id": "E2", "field_id": "F03", "rank": "4", "year": "2022"},
+                            {"org_id": "U1", "field_id": "F03", "rank": "3", "year": "2023"}]
+    t["shareholders"].append({"center_id": "C1", "org_id": "U1", "share_pct": "1"})
+    t["collaborations"] += [{"from_id": "C1", "to_id": "X2", "kind": "incubation", "year": "2025", "project": ""},
+                            {"from_id": "OPCO", "to_id": "E3", "kind": "tech_transfer", "year": "2024", "project": ""},
+                            {"from_id": "C1", "to_id": "FX", "kind": "exchange", "year": "", "project": ""}]
+    t["income"] += [{"center_id": "C1", "year": "2024", "stream": "testing", "amount": "10"},
+                    {"center_id": "C1", "year": "2024", "stream": "incubation", "amount": "10"}]
+    t["assessments"].append({"center_id": "C1", "check_id": "7.2", "status": "not_met", "assessor": "专家乙", "date": "2024-09"})
+    t["claims"] = [{"center_id": "C1", "claim": "covered_platforms", "value": "P1|P2|P4|P5|机器人学国家重点实验室"},
+                   {"center_id": "C1", "claim": "coverage_ratio", "value": "50%"},
+                   {"center_id": "C1", "claim": "member_count", "value": "8"}]
+    return t
+
+
+@pytest.mark.parametrize("as_of", ["2024-06-29", "2024-06-30", "2024-07-31", "2024-12-31", "2025-12-31"])
+def test_the_evaluation_date_on_both_engines(graph, tmp_path, as_of):
+    ds = make_dataset(tmp_path, **_dated_tables())
+    graph.push(ds)
+    emb = EmbeddedEngine(ds)
+    with graph.engine() as cyp:
+        _same(emb.check(as_of=as_of), cyp.check(as_of=as_of))
+        _same(emb.coverage(as_of=as_of), cyp.coverage(as_of=as_of))
+        _same(emb.coverage(all_fields=True, as_of=as_of), cyp.coverage(all_fields=True, as_of=as_of))
+        _same(emb.gaps(as_of=as_of), cyp.gaps(as_of=as_of))
+        _same(emb.recruit("C1", as_of=as_of), cyp.recruit("C1", as_of=as_of))
+        _same(emb.reach("C1", as_of=as_of), cyp.reach("C1", as_of=as_of))
+        _same(emb.claims(as_of=as_of), cyp.claims(as_of=as_of))
+        from graphkit.present.evidence import checks_to_json
+
+        assert checks_to_json(emb, emb.check(as_of=as_of), "zh") == checks_to_json(cyp, cyp.check(as_of=as_of), "zh")
+        assert emb.center_provenance("C1") == cyp.center_provenance("C1")

@@ -201,12 +201,12 @@ def test_long_lists_are_truncated_with_a_count(tiny, monkeypatch):
 
 def test_assessments_show_computed_and_assessed(tmp_path):
     data = copy_tiny(tmp_path, extra={"assessments": [
-        {"center_id": "C1", "check_id": "4.3", "status": "not_met", "assessor": "李四", "date": "2024-03-01", "note": "联盟名单有误", "evidence": "会议纪要"},
-        {"center_id": "C1", "check_id": "2", "status": "met", "assessor": "王五", "date": "2024-03-02", "note": "", "evidence": ""},
+        {"center_id": "C1", "check_id": "4.3", "status": "not_met", "assessor": "李四", "date": "2023-12-01", "note": "联盟名单有误", "evidence": "会议纪要"},
+        {"center_id": "C1", "check_id": "2", "status": "met", "assessor": "王五", "date": "2023-12-02", "note": "", "evidence": ""},
     ]})
     eng = engine_for(data)
     md = render_report(eng, "C1", fmt="md", lang="zh", as_of=AS_OF)
-    assert "计算结果: **符合** → 评审结论: **不符合**; 评审人: 李四; 日期: 2024-03-01; 意见: 联盟名单有误; 证据: 会议纪要" in md
+    assert "计算结果: **符合** → 评审结论: **不符合**; 评审人: 李四; 日期: 2023-12-01; 意见: 联盟名单有误; 证据: 会议纪要" in md
     assert "计算结果: **待评审** → 评审结论: **符合**; 评审人: 王五" in md
     page = render_report(eng, "C1", fmt="html", lang="en", as_of=AS_OF)
     assert "李四" in page and 'class="assessed"' in page and "computed" in page and "assessed" in page
@@ -388,10 +388,8 @@ def test_cli_report(tmp_path):
 # ---- the sample dataset (generated elsewhere; skipped while absent) ---------------------------------------------
 
 @pytest.fixture(scope="module")
-def sample():
-    if not (SAMPLE / "centers.csv").exists():
-        pytest.skip("data/sample is not there yet")
-    return engine_for(SAMPLE)
+def sample(sample_dataset):
+    return EmbeddedEngine(sample_dataset)
 
 
 @pytest.mark.parametrize("fmt", ["html", "md"])
@@ -400,7 +398,7 @@ def test_sample_reports(sample, fmt, lang):
     ids = sample.center_ids()
     for cid in ids[:3] + ids[-2:]:
         out = render_report(sample, cid, fmt=fmt, lang=lang, as_of=AS_OF)
-        cov = sample.coverage(cid)[0]
+        cov = sample.coverage(cid, as_of=AS_OF)[0]  # the report sees the dataset as of its date
         assert f"{cov.covered}/{cov.total}" in out
         if fmt == "html":
             assert_safe_html(out)

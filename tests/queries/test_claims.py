@@ -48,7 +48,7 @@ LONG_ENTRIES = [  # entry, platform_id, verdict, suggestions
     ("PX", "PX", "wrong_field", []),
     ("P6", "P6", "host_not_member", []),
     ("PR", "PR", "inactive", []),
-    ("PR2", "PR2", "host_not_member", []),   # revoked and host not a member: host_not_member comes first
+    ("PR2", "PR2", "inactive", []),   # revoked and host not a member: SPEC §5's order puts inactive first
 ]
 
 
@@ -132,3 +132,91 @@ def test_unknown_center(claims_dir):
     r = run_cli("claims", claims_dir, "--center", "NOPE", "--format", "json", "--lang", "en")
     assert (r.exit_code, r.stdout) == (2, "")
     assert "unknown center id NOPE" in r.stderr
+
+
+def test_every_fault_in_reasons(verdicts):
+    reasons = {e["entry"]: e["reasons"] for e in verdicts[13]["entries"]}
+    assert reasons["P1"] == []
+    assert reasons["P99"] == ["not_in_registry"]
+    assert reasons["PX"] == ["wrong_field"]
+    assert reasons["PR"] == ["inactive"]
+    assert reasons["PR2"] == ["inactive", "host_not_member"]
+    assert [e["reasons"] for e in verdicts[14]["entries"]] == [["wrong_field", "host_not_member"]]
+
+
+def test_a_platform_of_a_kind_not_counted_is_not_counted(tmp_path):
+    """An other_national platform hosted by a member: the claim is not consistent, the entry not_counted."""
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": "K", "name": "中心K", "level": "provincial", "field_id": "F03", "province": "辽宁", "operating_company_id": "KO"}],
+        "organizations": [{"org_id": o, "name": f"机构{o}", "kind": "university", "province": "北京"} for o in ("KO", "H1", "H2")],
+        "platforms": [{"platform_id": "P1", "name": "平台一", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "H1"},
+                      {"platform_id": "PO", "name": "其他平台", "kind": "other_national", "field_ids": "F03", "host_ids": "H1"},
+                      {"platform_id": "PQ", "name": "其他平台二", "kind": "other_national", "field_ids": "F06", "host_ids": "H2", "status": "revoked"}],
+        "alliance_members": [{"center_id": "K", "member_id": m} for m in ("KO", "H1")],
+        "claims": [{"center_id": "K", "claim": "covered_platforms", "value": "P1|PO|PQ"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert out[0]["verdict"] == "overstated"
+    assert [(e["platform_id"], e["verdict"], e["reasons"]) for e in out[0]["entries"]] == [
+        ("P1", "ok", []), ("PO", "not_counted", ["not_counted"]),
+        ("PQ", "wrong_field", ["wrong_field", "not_counted", "inactive", "host_not_member"])]
+
+
+def test_a_full_name_is_never_expanded_twice():
+    from graphkit.queries.claims import normalize_name
+
+    assert normalize_name("清华大学精密测试技术及仪器国家重点实验室") == "清华大学精密测试技术及仪器国家重点实验室"
+    assert normalize_name("清华精密测试技术及仪器国家重点实验室") == "清华大学精密测试技术及仪器国家重点实验室"
+    assert normalize_name("东北大学轧制技术国家重点实验室") == "东北大学轧制技术国家重点实验室"  # 北大 inside 东北大学 stays
+    assert normalize_name("华科大实验室", {"华科大": "华中科技大学"}) == "华中科技大学实验室"
+
+
+def test_organisation_aliases_match_the_platforms_they_host(tmp_path):
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": "K", "name": "中心K", "level": "provincial", "field_id": "F03", "province": "湖北", "operating_company_id": "KO"}],
+        "organizations": [{"org_id": "KO", "name": "运营公司", "kind": "enterprise", "province": "湖北"},
+                          {"org_id": "HUST", "name": "华中科技大学", "kind": "university", "province": "湖北", "aliases": "华科大|HUST"},
+                          {"org_id": "THU", "name": "清华大学", "kind": "university", "province": "北京", "aliases": "清华"}],
+        "platforms": [{"platform_id": "P1", "name": "华中科技大学数字制造装备与技术国家重点实验室", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "HUST"},
+                      {"platform_id": "P2", "name": "清华大学精密测试技术及仪器国家重点实验室", "kind": "state_key_lab", "field_ids": "F03", "host_ids": "THU"}],
+        "alliance_members": [{"center_id": "K", "member_id": m} for m in ("KO", "HUST", "THU")],
+        "claims": [{"center_id": "K", "claim": "covered_platforms",
+                    "value": "华科大数字制造装备与技术国家重点实验室|清华大学精密测试技术及仪器国家重点实验室"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert [(e["platform_id"], e["verdict"]) for e in out[0]["entries"]] == [("P1", "ok"), ("P2", "ok")]
+    assert out[0]["verdict"] == "consistent"
+
+
+def test_verdict_for_entry_order():
+    from graphkit.queries.claims import verdict_for_entry
+
+    assert verdict_for_entry("P1", True, True, True) == "ok"
+    assert verdict_for_entry("P1", True, False, False) == "inactive"
+    assert verdict_for_entry("P1", True, True, True, counted=False) == "not_counted"
+    assert verdict_for_entry(None, False, False, False) == "not_in_registry"
+
+
+def test_hosts_of_the_second_centers_alliance(tmp_path):
+    """The claim of the second center (its members sit after the first center's in the index) is checked
+    against its own members."""
+    from conftest import write_dataset
+
+    tables = {
+        "centers": [{"center_id": c, "name": f"中心{c}", "level": "provincial", "field_id": "F03", "province": "辽宁",
+                     "operating_company_id": f"{c}O"} for c in ("K1", "K2", "K3")],
+        "organizations": [{"org_id": o, "name": f"机构{o}", "kind": "university", "province": "北京"}
+                          for o in ("K1O", "K2O", "K3O", "H1", "H2", "H3")],
+        "platforms": [{"platform_id": f"P{i}", "name": f"平台{i}", "kind": "other_national", "field_ids": "F03", "host_ids": f"H{i}"}
+                      for i in (1, 2, 3)],
+        "alliance_members": [{"center_id": "K1", "member_id": "H1"}, {"center_id": "K2", "member_id": "H2"},
+                             {"center_id": "K3", "member_id": "H3"}],
+        "claims": [{"center_id": "K2", "claim": "covered_platforms", "value": "P1|P2|P3"}],
+    }
+    out = cli_json("claims", write_dataset(tmp_path / "d", **tables))
+    assert [(e["platform_id"], e["reasons"]) for e in out[0]["entries"]] == [
+        ("P1", ["not_counted", "host_not_member"]), ("P2", ["not_counted"]), ("P3", ["not_counted", "host_not_member"])]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cli_json, coverage_tables, make_dataset, run_cli
+from conftest import cli_json, coverage_tables, make_dataset, run_cli, write_dataset
 
 SKL, NEL, NETRC, NERC = ("state_key_lab", "national_engineering_lab",
                          "national_engineering_technology_research_center", "national_engineering_research_center")
@@ -156,16 +156,15 @@ def test_uncovered_ids_read_like_a_list(coverage_dir):
 
 
 
-def test_hits_by_binary_search_equal_the_mask():
+def test_hits_by_binary_search_equal_the_mask(sample_dataset):
     """The one-field path (binary search of the reached codes) and the many-field path (a mask) agree."""
     import numpy as np
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    import graphkit as gk
     from graphkit.queries.coverage import coverage_model
 
-    ds = gk.load_dataset("data/sample")
+    ds = sample_dataset
     m = coverage_model(ds)
     ix = ds.index
     F = ix.shape[3]
@@ -180,3 +179,83 @@ def test_hits_by_binary_search_equal_the_mask():
 
     agrees()
     assert m._hits(0, np.empty(0, dtype=np.int64)).tolist() == [False] * len(m.field_platforms[0])
+
+
+def test_summary_of_each_center_in_its_own_field(coverage_dir):
+    """--summary without --all-fields: one row per center, in its own field (see coverage_tables)."""
+    assert cli_json("coverage", coverage_dir, "--summary") == [
+        {"center_id": "CA", "field_id": "F03", "covered": 3, "total": 5, "ratio": 0.6},
+        {"center_id": "CB", "field_id": "F03", "covered": 1, "total": 5, "ratio": 0.2},
+        {"center_id": "CC", "field_id": "F06", "covered": 2, "total": 2, "ratio": 1.0},
+        {"center_id": "CD", "field_id": "F05", "covered": 0, "total": 0, "ratio": None},
+        {"center_id": "CE", "field_id": "F06", "covered": 2, "total": 2, "ratio": 1.0},
+    ]
+    assert cli_json("coverage", coverage_dir, "--summary", "--field", "F06", "--center", "CA") == [
+        {"center_id": "CA", "field_id": "F06", "covered": 1, "total": 2, "ratio": 0.5}]
+
+
+# ---- the evaluation date (SPEC §4: every dated fact) ---------------------------------------------------------
+
+def _dated(coverage_tables):
+    t = coverage_tables()
+    for m in t["alliance_members"]:
+        if m["center_id"] == "CA" and m["member_id"] == "H1":
+            m["joined"] = "2024-07"          # reaches P01 only from July 2024
+    for p in t["platforms"]:
+        if p["platform_id"] == "P07":
+            p["approved"] = "2025-01-15"     # a member itself, approved in 2025
+    return t
+
+
+@pytest.mark.parametrize("as_of, covered, total", [("2024-06-30", 1, 4), ("2024-07-01", 2, 4), ("2025-01-01", 3, 5)])
+def test_coverage_as_of(tmp_path, as_of, covered, total):
+    from conftest import coverage_tables
+
+    folder = write_dataset(tmp_path / "d", **_dated(coverage_tables))
+    out = cli_json("coverage", folder, "--center", "CA", "--as-of", as_of)
+    assert (out[0]["covered"], out[0]["total"]) == (covered, total)
+    gaps = {g["field_id"]: g for g in cli_json("gaps", folder, "--as-of", as_of)}
+    assert gaps["F03"]["platforms"] == total
+
+
+def test_as_of_default_is_today_and_bad_dates_are_invalid_input(tmp_path):
+    from conftest import coverage_tables
+
+    folder = write_dataset(tmp_path / "d", **_dated(coverage_tables))
+    assert cli_json("coverage", folder, "--center", "CA")[0]["covered"] == 3  # today is after every date above
+    for command in (["coverage"], ["gaps"], ["reach", "--center", "CA"], ["recruit", "--center", "CA"], ["claims"]):
+        r = run_cli(*command, folder, "--as-of", "2024-13-01", "--format", "json")
+        assert (r.exit_code, r.stdout) == (2, ""), command
+
+
+def test_iter_coverage_defaults_to_each_center_in_its_own_field(tmp_path):
+    from graphkit.queries.coverage import iter_coverage
+
+    ds = make_dataset(tmp_path, **coverage_tables())
+    assert [[(e.center_id, e.field_id) for e in batch] for batch in iter_coverage(ds)] == [
+        [("CA", "F03")], [("CB", "F03")], [("CC", "F06")], [("CD", "F05")], [("CE", "F06")]]
+
+
+def test_via_names_only_this_centers_members(tmp_path):
+    """P01 is hosted by H1 (a member of CA) and H2 (a member of CB, the next center): CA reaches it via H1 only."""
+    t = coverage_tables()
+    for p in t["platforms"]:
+        if p["platform_id"] == "P01":
+            p["host_ids"] = "H1|H2"
+    out = cli_json("coverage", make_dataset(tmp_path, **t).origin, "--center", "CA")[0]
+    assert out["via"]["P01"] == ["H1"]
+    assert out["via"]["P03"] == ["H3", "H4"] and out["via"]["P07"] == ["P07"]
+
+
+def test_via_with_shareholders_counted_names_only_this_centers(tmp_path):
+    """With shareholders counted, CA reaches P04 via its shareholder S1; CB's shareholder H2 also hosts P01, which
+    CA reaches via H1 alone."""
+    t = coverage_tables()
+    for p in t["platforms"]:
+        if p["platform_id"] == "P01":
+            p["host_ids"] = "H1|H2"
+    t["shareholders"].append({"center_id": "CB", "org_id": "H2", "share_pct": "10"})
+    rules = tmp_path / "rules.toml"
+    rules.write_text("count_shareholders_in_coverage = true\n", encoding="utf-8")
+    out = cli_json("coverage", make_dataset(tmp_path, **t).origin, "--center", "CA", "--rules", rules)[0]
+    assert (out["covered"], out["via"]["P01"], out["via"]["P04"]) == (4, ["H1"], ["S1"])

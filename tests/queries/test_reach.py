@@ -89,3 +89,17 @@ def test_reach_matrix_equals_the_walk_of_each_center(reach_dir, hops):
         orgs = ds.index.orgs
         for c, cid in enumerate(ds.index.centers):
             assert sorted(orgs[m.indices[m.indptr[c]: m.indptr[c + 1]]].tolist()) == reach(ds, cid, hops).reached_ids
+
+
+def test_a_single_neighbour_is_followed(tmp_path):
+    """A center without an operating company whose only edge is one collaboration: that one partner is reached,
+    and the partner's own partner one hop further."""
+    tables = {
+        "centers": [{"center_id": "S", "name": "中心S", "level": "provincial", "field_id": "F03", "province": "辽宁"}],
+        "organizations": [{"org_id": "X", "name": "机构X", "kind": "enterprise", "province": "北京"},
+                          {"org_id": "Y", "name": "机构Y", "kind": "university", "province": "上海"}],
+        "collaborations": [{"from_id": "S", "to_id": "X", "kind": "exchange"}, {"from_id": "X", "to_id": "Y", "kind": "joint_rd"}],
+    }
+    folder = make_dataset(tmp_path, **tables).origin
+    assert cli_json("reach", folder, "--center", "S", "--hops", 1)["reached"] == 1
+    assert cli_json("reach", folder, "--center", "S", "--hops", 2)["reached"] == 2

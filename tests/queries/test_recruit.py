@@ -99,3 +99,51 @@ def test_same_plan_with_or_without_the_coverage_model_built():
     after = [recruit(ds, c).to_dict() for c in ds.center_ids()]
     assert before == after and len(before) == 46
     assert sum(1 for p in before if p["orgs"]) > 0
+
+
+# ---- the engine-neutral planner, on literal candidate sets ---------------------------------------------------
+
+def _plan(cands: dict, covered: int = 0, total: int = 10, threshold: float = 0.5, exact_max: int = 20):
+    from graphkit.queries.recruit import plan_recruitment
+
+    return plan_recruitment("T", "F03", covered, total, {k: frozenset(v) for k, v in cands.items()}, threshold, exact_max)
+
+
+def test_greedy_recounts_a_stale_gain():
+    """OA reaches 3; OB also 3, but two of them are OA's: after OA, OC (2 new) beats OB (1 new)."""
+    r = _plan({"OA": {"P1", "P2", "P3"}, "OB": {"P1", "P2", "P4"}, "OC": {"P4", "P5"}})
+    assert (r.orgs, r.minimal, r.covered_after, r.needed) == (["OA", "OC"], True, 5, 5)
+    assert r.newly_reached == {"OA": ["P1", "P2", "P3"], "OC": ["P4", "P5"]}
+
+
+def test_greedy_ties_by_smallest_id():
+    r = _plan({"OZ": {"P1", "P2"}, "OB": {"P3", "P4"}, "OA": {"P5", "P6"}}, total=12)
+    assert r.orgs == ["OA", "OB", "OZ"]
+
+
+def test_minimal_false_when_a_smaller_set_exists():
+    r = _plan({"OA": {"P1", "P2", "P3", "P4"}, "OB": {"P1", "P2", "P5"}, "OC": {"P3", "P4", "P6"}}, total=12)
+    assert (r.orgs, r.minimal, r.smallest_orgs) == (["OA", "OB", "OC"], False, ["OB", "OC"])
+
+
+def test_minimal_unknown_beyond_the_exact_search_limit():
+    r = _plan({"OA": {"P1", "P2", "P3", "P4"}, "OB": {"P1", "P2", "P5"}, "OC": {"P3", "P4", "P6"}}, total=12, exact_max=2)
+    assert (r.orgs, r.minimal, r.smallest_orgs) == (["OA", "OB", "OC"], None, None)
+
+
+def test_threshold_boundary_and_nothing_needed():
+    r = _plan({"OA": {"P1"}}, covered=4, total=10)       # 0.4: one more reaches exactly 0.5
+    assert (r.orgs, r.needed, r.ratio_after, r.minimal) == (["OA"], 1, 0.5, True)
+    r = _plan({"OA": {"P1"}}, covered=5, total=10)       # already at 0.5 (以上 includes it)
+    assert (r.orgs, r.needed, r.ratio_after, r.minimal) == ([], 0, 0.5, True)
+    r = _plan({"OA": {"P1"}}, covered=0, total=0)        # no platform: undefined
+    assert (r.orgs, r.ratio_before, r.ratio_after, r.minimal, r.needed) == ([], None, None, None, 0)
+    r = _plan({"OA": {"P1"}}, covered=0, total=10)       # one candidate cannot reach 5: not minimal-proven
+    assert (r.orgs, r.covered_after, r.minimal) == (["OA"], 1, None)
+
+
+def test_exact_search_starts_from_nothing_covered():
+    """Greedy OA, OC, OD (3); the bound allows 2, and no pair reaches 5: proven minimal. (Were P1 — the first
+    platform, reached only by OD — counted as covered before the search, OA + OC would wrongly suffice.)"""
+    r = _plan({"OA": {"P2", "P3", "P4"}, "OB": {"P2", "P3", "P4"}, "OC": {"P5"}, "OD": {"P1"}})
+    assert (r.orgs, r.minimal, r.smallest_orgs) == (["OA", "OC", "OD"], True, None)
