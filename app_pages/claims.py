@@ -12,6 +12,7 @@ from app_pages import cache, common, loading, widgets
 from app_pages.common import pct
 from app_pages.state import K
 from graphkit import application_claims, check, claims, coverage, intake
+from graphkit.errors import redact
 from graphkit.io.application import read_application
 from graphkit.io.application_book import SHEETS, read_application_book
 from graphkit.io.export import table_to_csv_bytes, table_to_xlsx_bytes
@@ -210,23 +211,26 @@ if source == "upload":
     if upload is None:
         st.info(t("claims.upload_hint"))
     else:
-        data = upload.getvalue()
-        by_names = upload.name.lower().endswith((".xlsx", ".xlsm")) and "center" in read_application_book(data, upload.name).sheets
-        if by_names:
-            show_intake(data, upload.name)
-        else:
-            with st.spinner(t("claims.reading")):
-                app = read_application(data, ds, name=upload.name)
-            if app.problems.items:
-                (st.error if app.problems.has_errors() else st.warning)(
-                    t("claims.problems", errors=len(app.problems.errors), warnings=len(app.problems.warnings)))
-                st.dataframe(widgets.problems_table(ctx, app.problems), hide_index=True)
-                st.code("\n".join(app.problems.format_errors(ctx.lang) + app.problems.format_warnings(ctx.lang)), language=None)
-            verdicts = claims(ds, frame=app.claims)
-            if app.problems.has_errors() and verdicts:
-                st.caption(t("claims.partial", n=len(verdicts)))
-            if verdicts:
-                show_verdicts(verdicts, ds)
+        try:  # bad input is a list of problems; anything else still ends as a message here, never a crash
+            data = upload.getvalue()
+            by_names = upload.name.lower().endswith((".xlsx", ".xlsm")) and "center" in read_application_book(data, upload.name).sheets
+            if by_names:
+                show_intake(data, upload.name)
+            else:
+                with st.spinner(t("claims.reading")):
+                    app = read_application(data, ds, name=upload.name)
+                if app.problems.items:
+                    (st.error if app.problems.has_errors() else st.warning)(
+                        t("claims.problems", errors=len(app.problems.errors), warnings=len(app.problems.warnings)))
+                    st.dataframe(widgets.problems_table(ctx, app.problems), hide_index=True)
+                    st.code("\n".join(app.problems.format_errors(ctx.lang) + app.problems.format_warnings(ctx.lang)), language=None)
+                verdicts = claims(ds, frame=app.claims)
+                if app.problems.has_errors() and verdicts:
+                    st.caption(t("claims.partial", n=len(verdicts)))
+                if verdicts:
+                    show_verdicts(verdicts, ds)
+        except Exception as exc:  # noqa: BLE001 — Streamlit's own rerun/stop signals are BaseExceptions and pass
+            st.error(t("upload.failed", name=upload.name, error=redact(f"{type(exc).__name__}: {exc}")[:300]))
 else:
     verdicts = cache.dataset_claims(ctx.token, ds)
     if not verdicts:

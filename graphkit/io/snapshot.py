@@ -38,7 +38,7 @@ from graphkit.io.columnar import (
     index_to_arrays,
 )
 from graphkit.model.dataset import Index
-from graphkit.model.i18n import Kinds
+from graphkit.model.i18n import Kinds, Term
 from graphkit.model.notice import Field
 from graphkit.model.problems import Problem, Problems
 from graphkit.model.schema import TABLES
@@ -135,13 +135,17 @@ def snapshot_path(key: str, directory: Path | None = None) -> Path:
 def _param(v):
     if isinstance(v, Kinds):
         return {"kinds": list(v)}
+    if isinstance(v, Term):  # a code shown in words (Chinese) when the message is rendered
+        return {"term": str(v)}
     if v is None or isinstance(v, (str, bool, int, float)):
         return v
     raise TypeError(f"cannot keep a {type(v).__name__} message parameter in a snapshot")
 
 
 def _unparam(v):
-    return Kinds(v["kinds"]) if isinstance(v, dict) else v
+    if isinstance(v, dict):
+        return Term(v["term"]) if "term" in v else Kinds(v["kinds"])
+    return v
 
 
 # ---- the file --------------------------------------------------------------------------------------------------
