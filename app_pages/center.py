@@ -8,6 +8,7 @@ from app_pages import cache, common, widgets
 from app_pages.common import label_of, md, pct
 from app_pages.state import K, persistent_select
 from graphkit.engine import EmbeddedEngine
+from graphkit.checks.provenance import is_synthetic, synthetic_facts
 from graphkit.model.notice import CHECKS
 from graphkit.present.evidence import evidence_detail
 
@@ -55,6 +56,14 @@ with tabs[0]:
             st.markdown(f"**{t('center.notice')}**")
             st.caption(d.clause_zh)
             st.markdown(f"**{t('center.explanation')}**：{md(c.message(ctx.lang))}")
+            if c.status in ("not_met", "insufficient_data") and not is_synthetic(rec.source):
+                facts = synthetic_facts(ds, center, c)  # a real center failing on synthetic facts says so
+                if facts:
+                    st.warning(t("center.synthetic_facts", facts=t("sep").join(
+                        md(f"{ctx.term(f['table'])}" + (f" ({', '.join(f['columns'])})" if f["columns"] else
+                                                        " " + t("center.synthetic_fact", table="", n=f["synthetic_rows"],
+                                                                total=f["rows"]).strip()))
+                        for f in facts)), icon="⚠️")
             st.markdown(f"**{t('col.value')}**：{md(widgets.fmt_value(ctx, c.value))} · "
                         f"**{t('col.threshold')}**：{md(widgets.fmt_value(ctx, c.threshold))}")
             if c.assessment:

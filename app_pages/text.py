@@ -38,6 +38,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "prov.banner": ("本数据含合成数据（source = synthetic），不是真实申报材料，不得作为评审依据：{parts}。",
                     "This data contains synthetic rows (source = synthetic), not real application data; do not base a decision on it: {parts}."),
     "prov.part": ("{table} {n}/{total} 行", "{table} {n} of {total} rows"), "prov.unspecified": ("（未注明）", "(not given)"),
+    "prov.real": ("真实部分（行数，按出处）：{parts}。其余行为合成数据；平台领域由关键词规则推导，不是官方分类。",
+                  "Real rows (by source): {parts}. Every other row is synthetic; platform fields are derived by a keyword rule, not official."),
+    "center.synthetic_facts": ("该项结果依据的以下事实为合成数据（不是该中心的真实情况）：{facts}。",
+                               "The facts behind this result are synthetic (not this center's real situation): {facts}."),
+    "center.synthetic_fact": ("{table} {n}/{total} 行", "{table} {n} of {total} rows"),
     # overview
     "overview.title": ("总览", "Overview"),
     "overview.caption": ("国家制造业创新中心：各中心联盟对本领域国家级创新平台的覆盖，以及 22 个领域的空白。",

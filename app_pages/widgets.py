@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import cache
 from app_pages.common import Ctx, label_of, md, open_center, open_field, open_node, pct
 from app_pages.state import K
+from graphkit.checks.provenance import real_sources
 
 # Text symbols, not emoji: an intranet desktop may have no colour-emoji font, and these are in common fonts.
 STATUS_ICON = {"met": "✔", "not_met": "✘", "insufficient_data": "⚠", "needs_review": "✎"}
@@ -34,6 +35,10 @@ def synthetic_banner(ctx: Ctx) -> None:
             parts.append(ctx.t("prov.part", table=ctx.term(table), n=n, total=sum(by_source.values())))
     if parts:
         st.warning(ctx.t("prov.banner", parts=ctx.t("sep").join(parts)), icon="⚠️")
+        real = real_sources(prov, ctx.lang)
+        if real:  # per table, what is real and where it comes from
+            st.caption(ctx.t("prov.real", parts=ctx.t("sep").join(
+                f"{ctx.term(table)}: " + "、".join(f"{label} {n}" for label, n in by.items()) for table, by in real.items())))
 
 
 def _view_options(ctx: Ctx, view, key: str):

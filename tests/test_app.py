@@ -546,7 +546,7 @@ def test_claims_intake_settle_an_ambiguous_name(app, ds):
     verdicts = next(d.value for d in app.dataframe if "结论" in d.value.columns)
     assert list(verdicts.columns[:2]) == ["行", "结论"]  # the verdict beside the row, visible at 1440 px
     assert [v.split(" ", 1)[1] for v in verdicts["结论"]] == ["一致", "高报"]
-    assert metric(app, "覆盖率") == "0.0%"
+    assert metric(app, "覆盖率") == "2.4%"  # F03: 哈尔滨工业大学 hosts 1 of its 42 platforms (P000701, a ROR lab)
     assert K.UPLOADED not in app.session_state or app.session_state[K.UPLOADED] is None  # the loaded data is untouched
     app.button(key=K.CLAIMS_USE).click().run()
     ok(app)
@@ -707,3 +707,26 @@ def test_network_views_by_metric_without_labels(app):
     assert "节点颜色：本领域覆盖率（中心），0%（浅）至 100%（深）；灰色为无此指标" in args["html"]
     graph = json.loads(args["html"].split('id="gk-data">', 1)[1].split("</script>", 1)[0])
     assert {n["label"] for n in graph["nodes"]} == {" "}
+
+
+def test_real_center_says_its_failing_facts_are_synthetic(app):
+    """Issue 11 item 5: 国家印刷及柔性显示创新中心 (C0003) fails 4.2 on synthetic shareholders and rankings."""
+    goto(app, "center")
+    app.selectbox(key=widget(K.CENTER)).select("C0003").run()
+    ok(app)
+    warnings = [w for w in texts(app, "warning") if "依据的以下事实" in w]
+    assert warnings == ["该项结果依据的以下事实为合成数据（不是该中心的真实情况）：股东 4/6 行；领域排名 30/30 行。"]
+    # a synthetic center gets the page-level warning instead, never the per-check one
+    app.selectbox(key=widget(K.CENTER)).select("C0040").run()
+    ok(app)
+    assert not [w for w in texts(app, "warning") if "依据的以下事实" in w]
+    assert text.t("center.synthetic") in texts(app, "warning")
+
+
+def test_overview_banner_says_what_is_real(app):
+    goto(app, "overview")
+    captions = [c.replace("\\", "") for c in texts(app, "caption") if c.startswith("真实部分")]
+    assert len(captions) == 1
+    assert "国家级平台: ROR 机构登记（CC0） 299；" in captions[0]
+    assert "机构: 公开网页（见各行 source） 105、ROR 机构登记（CC0） 249、A 股上市公司名单（tushare，CC-BY 4.0） 488、" in captions[0]
+    assert "股东: 公开网页（见各行 source） 50；联盟成员: 公开网页（见各行 source） 48。" in captions[0]

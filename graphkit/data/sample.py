@@ -47,6 +47,8 @@ from graphkit.data.synthetic import (
     _public,
     write_dataset,
 )
+from graphkit.data.registries import FIELD_RULE
+from graphkit.data.sample_real import REAL_NOTE, RealWorld
 from graphkit.errors import GraphkitError
 from graphkit.model.notice import builtin_fields
 
@@ -140,7 +142,17 @@ REAL_CENTERS = {
     "国家新型储能创新中心": dict(field="X11", founded="2024", event="2024", units=[]),
     "国家微纳制造创新中心": dict(field="X12", founded="2024", event="2024", units=[]),
     "国家分子药物创新中心": dict(field="X13", founded="2024", event="2024", units=[]),
+    # not in national_mics.csv: the facts of data/realdata/public-registries/mic_extra_facts_pages.md item 1
+    "国家先进印染技术创新中心": dict(field="X14", founded="", event="the pages give no approval date", units=[]),
 }
+# The national center the compiled facts miss (mic_extra_facts_pages.md item 1, grade A/B): a row in the form of
+# national_mics.csv. Its operating company is numbered after the synthetic pool so that the other ids stay put.
+EXTRA_REAL_ROWS = [dict(
+    name_zh="国家先进印染技术创新中心", city="泰安", province="山东", operating_company="山东中康国创先进印染技术研究院有限公司",
+    source_urls="http://nicadf.com/Article/show/id/381 | http://www.cofcofarm.com/information-list/detail/id/13409.html",
+    confidence="A/B (data/realdata/public-registries/mic_extra_facts_pages.md item 1)")]
+_SAMPLE_TOPICS = {"X14": "先进印染 数码印花 印染废水 功能整理"}  # project names of the (synthetic) collaborations
+SAMPLE_EXTRA_FIELDS = [("X14", "先进印染", "Advanced printing and dyeing", "other", "国家先进印染技术创新中心")]
 _REAL_SHARE_PCT = {("国家动力电池创新中心", "北京有色金属研究总院"): 50}
 _REAL_ALIASES = {"中科院深圳先进技术研究院": "中科院深圳先进院"}
 _TIE_ZH = {"S": "股东", "L": "牵头/发起", "M": "联盟成员"}
@@ -213,6 +225,8 @@ SAMPLE_DESIGN: list[dict] = [
          expect={"6.2": NOT, "8.2": NOT, "11": NOT, "12": NOT}, income="missing_prev", founded="2025-06-18"),
     dict(name="河南省动力电池创新中心", field="X01", province="河南", city="新乡",
          expect={"1": NOT, "4.2": NOT, "6.2": NOT, "8.1": INS, "12": NOT}, income="missing_prev", founded="2025-01-15"),
+    # the 27th national center (appended so that the ids of the others stay put); no platform lists X14
+    dict(real="国家先进印染技术创新中心", late=True, expect={"1": NOT, "4.2": INS, "4.3": INS, "12": INS}),
 ]
 _RANKED_FIELDS = [f"F{i:02d}" for i in range(1, 23)] + ["X01"]
 _RECRUIT_FIELD = "F20"  # its 20 platforms are laid out by hand so that exact search proves minimality
@@ -240,7 +254,7 @@ class _Sample:
 
     def __init__(self, seed: int, realdata):
         self.rng = np.random.default_rng(seed)
-        self.real_rows = {r["name_zh"]: r for r in read_realdata(realdata)}
+        self.real_rows = {r["name_zh"]: r for r in read_realdata(realdata) + EXTRA_REAL_ROWS}
         missing = [d["real"] for d in SAMPLE_DESIGN if "real" in d and d["real"] not in self.real_rows]
         if missing:
             raise GraphkitError(f"national_mics.csv has no row for {missing}")
@@ -251,7 +265,7 @@ class _Sample:
         rng = self.rng
         real_orgs: dict[str, dict] = {}
         for d in SAMPLE_DESIGN:
-            if "real" not in d:
+            if "real" not in d or d.get("late"):
                 continue
             row = self.real_rows[d["real"]]
             cite = row["source_urls"]
@@ -273,6 +287,12 @@ class _Sample:
         fp = fp * rng.uniform(0.6, 1.4, len(fp))
         fp /= fp.sum()
         pool = _orgs(rng, _SAMPLE_POOL_ORGS, 1 + n_real + n_opco, len(pool_fields), fp)
+        # real names: the labs' hosts, then the pool's universities, institutes and enterprises (same province)
+        world = self.world = RealWorld()
+        hosts = world.host_rows(set(real_orgs))
+        names_taken = set(real_orgs) | {h["name"] for h in hosts}
+        pool["source"] = SYNTHETIC
+        world.relabel_pool(pool, names_taken)
         real = pd.DataFrame({
             "org_id": _ids("O", 1, n_real, 6),
             "name": [r["name"] for r in real_orgs.values()],
@@ -312,8 +332,8 @@ class _Sample:
             frame["_opco"] = frame is opcos
         pool["_real"] = False
         pool["_opco"] = False
-        pool["note"] = ""
-        self.orgs = pd.concat([real, opcos, pool], ignore_index=True)
+        late = self._late_orgs(real, hosts, pool, names_taken | taken, 1 + n_real + n_opco + len(pool))
+        self.orgs = pd.concat([real, opcos, pool, late], ignore_index=True)
         o = self.orgs
         # plain arrays: per-row pandas access is far too slow for the loops below
         self.K, self.FOR, self.REAL = o["_kind"].to_numpy(), o["_foreign"].to_numpy(bool), o["_real"].to_numpy(bool)
@@ -322,22 +342,71 @@ class _Sample:
         self.SME = o["is_sme"].to_numpy(object)
         self.pool_start = n_real + n_opco
         self.real_org_code = {n: i for i, n in enumerate(real["name"])}
+        late_start = n_real + n_opco + len(pool)
+        self.real_org_code.update({n: late_start + i for i, n in enumerate(late["name"])})
         self.opco_code = {d["name"]: n_real + i for i, d in enumerate(provincial)}
 
         plats = _platforms(rng, _SAMPLE_POOL_PLATFORMS, 1, pool.reset_index(drop=True), pool_fields, fp, inactive=0.03)
         # host codes index the pool: shift them to codes of self.orgs
         for col in ("_host1", "_host2"):
             plats[col] = np.where(plats[col] >= 0, plats[col] + self.pool_start, -1)
-        self.pid = plats["platform_id"].tolist()
+        # the state key laboratories are the real ones (ROR); the other kinds stay synthetic
+        plats = plats[plats["kind"] != "state_key_lab"].reset_index(drop=True)
         self.pn = plats["name"].tolist()
         self.pk = plats["kind"].tolist()
         self.pa = plats["approved"].tolist()
         self.ps = plats["status"].tolist()
         self.pf = [tuple(s.split("|")) for s in plats["field_ids"]]
         self.ph = [tuple(int(h) for h in (a, b) if h >= 0) for a, b in zip(plats["_host1"], plats["_host2"])]
+        self.psrc = [SYNTHETIC] * len(plats)
+        self.pfs = [SYNTHETIC] * len(plats)
+        code_of = {str(n): i for i, n in enumerate(self.NAME) if self.REAL[i]}
+        for lab in world.lab_platforms(code_of):
+            self.pn.append(lab["name"])
+            self.pk.append(lab["kind"])
+            self.pa.append(lab["approved"])
+            self.ps.append(lab["status"])
+            self.pf.append(lab["fields"])
+            self.ph.append(lab["hosts"])
+            self.psrc.append(lab["source"])
+            self.pfs.append(lab["field_source"])
+        self.pid = [f"P{i + 1:06d}" for i in range(len(self.pn))]
         self._cache: dict = {}
         self._recruit_field_platforms()
         self._fix_platforms()
+
+    def _late_orgs(self, real: pd.DataFrame, hosts: list[dict], pool: pd.DataFrame, taken: set, start: int):
+        """The real organisations numbered after the pool: lab hosts (ROR) the compiled facts do not name, the
+        operating company of the appended national center, and MoE universities up to MIN_REAL_UNIVERSITIES. A lab
+        host the compiled facts already name keeps its row and gains the ROR citation (and its province)."""
+        rows = []
+        for h in hosts:
+            if h["in_use"]:
+                at = real.index[real["name"] == h["name"]][0]
+                if not real.at[at, "province"]:
+                    real.at[at, "province"] = h["province"]
+                real.at[at, "source"] = f"{real.at[at, 'source']} | {h['source']}"
+                continue
+            rows.append(dict(name=h["name"], kind=h["kind"], province=h["province"], source=h["source"],
+                             note="host of a state key laboratory per ROR; " + REAL_NOTE))
+        for d in SAMPLE_DESIGN:
+            if d.get("late"):
+                row = self.real_rows[d["real"]]
+                taken.add(row["operating_company"])
+                rows.append(dict(name=row["operating_company"], kind="enterprise", province=row["province"],
+                                 source=row["source_urls"], note="operating company (依托公司) per source"))
+        moe = "MoE "
+        have = sum(1 for r in rows if r["kind"] == "university" and moe in r["source"] and r["province"])
+        have += int(((real["kind"] == "university") & real["source"].str.contains(moe) & (real["province"] != "")).sum())
+        have += int(((pool["_kind"] == U) & pool["source"].str.startswith(moe)).sum())
+        rows += [dict(r, note=REAL_NOTE) for r in self.world.extra_universities(taken, have)]
+        late = pd.DataFrame(rows)
+        late.insert(0, "org_id", _ids("O", start, len(late), 6))
+        late["country"], late["is_sme"], late["aliases"] = "CN", "", ""
+        late["_kind"] = [KIND[k] for k in late["kind"]]
+        late["_foreign"], late["_w_host"], late["_w_member"], late["_field"] = False, 0.0, 0.0, -1
+        late["_real"], late["_opco"] = True, False
+        return late
 
     def _recruit_field_platforms(self):
         """F20: T1–T5 hosted jointly by A and B, T6–T20 by one host each (see the module docstring of recruit)."""
@@ -367,6 +436,8 @@ class _Sample:
             self.ps.append("active")
             self.pf.append((_RECRUIT_FIELD,))
             self.ph.append(hosts)
+            self.psrc.append(SYNTHETIC)
+            self.pfs.append(SYNTHETIC)
 
     def counted(self, field_id: str) -> list[int]:
         """The field's platforms that coverage counts (active, of the four kinds), by position."""
@@ -382,13 +453,14 @@ class _Sample:
         # F01 needs an even number of counted platforms (a center sits at exactly 50 %)
         f01 = self.counted("F01")
         if len(f01) % 2:
-            only = [i for i in f01 if self.pf[i] == ("F01",)]
+            only = [i for i in f01 if self.pf[i] == ("F01",) and self.psrc[i] == SYNTHETIC]
             self.ps[only[-1]] = "reorganized"
             self._cache.clear()
         # F16 needs an inactive platform listing only F16 (the claims check's "inactive" entry)
         f16_inactive = [i for i in range(len(p)) if self.pf[i] == ("F16",) and self.ps[i] != "active"]
         if not f16_inactive:
-            only = [i for i in self.counted("F16") if self.pf[i] == ("F16",) and len(self.ph[i]) == 1]
+            only = [i for i in self.counted("F16") if self.pf[i] == ("F16",) and len(self.ph[i]) == 1
+                    and self.psrc[i] == SYNTHETIC]
             self.ps[only[0]] = "revoked"
             self._cache.clear()
         # F16 also gets a platform named after a CAS institute, in full-width brackets (name normalisation)
@@ -397,7 +469,7 @@ class _Sample:
         f16 = self.counted("F16")
         load = {c: sum(1 for i in f16 if c in self.ph[i]) for c in cas}
         inst = min(cas, key=lambda c: (load[c], c))
-        target = [i for i in f16 if self.pf[i] == ("F16",) and len(self.ph[i]) == 1][0]
+        target = [i for i in f16 if self.pf[i] == ("F16",) and len(self.ph[i]) == 1 and self.psrc[i] == SYNTHETIC][0]
         self.ph[target] = (inst,)
         base = str(self.pn[target]).split("（")[0]
         self.pn[target] = f"{base}（{self.NAME[inst]}）"
@@ -735,7 +807,7 @@ class _Sample:
         def src():
             return cid if opco is None or rng.random() < 0.5 else self.OID[opco]
 
-        topics = FIELD_TOPICS[field].split()
+        topics = (FIELD_TOPICS.get(field) or _SAMPLE_TOPICS[field]).split()
         lo = max(fy, 2019)
 
         def add(to, k, project=""):
@@ -747,8 +819,11 @@ class _Sample:
         add(partner([U, R], prefer_outside=False), "joint_rd", proj[1 % len(proj)])
         if project_abroad:
             add(partner([U, R, E], abroad=True), "joint_rd", proj[-1])
-        if foreign_ok:
-            add(partner([U, R], abroad=True), "exchange")
+        if foreign_ok:  # an exchange with a university or institute abroad, else with any foreign partner it has
+            try:
+                add(partner([U, R], abroad=True), "exchange")
+            except AssertionError:
+                add(partner([U, R, E], abroad=True), "exchange")
         e92 = expect.get("9.2", MET)
         if e92 == MET:
             add(partner([E], sme="true"), "tech_transfer")
@@ -854,10 +929,10 @@ class _Sample:
         platforms = pd.DataFrame({
             "platform_id": self.pid, "name": self.pn, "kind": self.pk, "field_ids": ["|".join(f) for f in self.pf],
             "host_ids": ["|".join(self.OID[h] for h in hs) for hs in self.ph], "approved": self.pa, "status": self.ps,
-            "source": SYNTHETIC,
+            "source": self.psrc, "field_source": self.pfs,
         })
         fields = []
-        for fid, zh, en, layout, center in EXTRA_FIELDS:
+        for fid, zh, en, layout, center in EXTRA_FIELDS + SAMPLE_EXTRA_FIELDS:
             fields.append(dict(field_id=fid, name_zh=zh, name_en=en, layout=layout, difficulties="",
                                source=self.real_rows[center]["source_urls"],
                                note=f"field named after {center} (real); the layout label is graphkit's"))
@@ -949,6 +1024,17 @@ def sample_readme(frames: dict[str, pd.DataFrame]) -> str:
         kind = "真实/real" if r["source"] != SYNTHETIC else "合成/synthetic"
         rows.append(f"| {r['center_id']} | {r['name']} | {r['level']} | {r['field_id']} | {kind} | {zh} | {en} |")
     count_rows = "\n".join(f"| {k} | {v:,} |" for k, v in counts.items())
+    p = frames["platforms"]
+    n_labs = int(p["source"].str.startswith("ROR ").sum())
+    n_syn_p = int((p["source"] == SYNTHETIC).sum())
+    n_ror = int(o["source"].str.contains("ROR ").sum() - o["note"].eq(REAL_NOTE).mul(o["source"].str.startswith("ROR ")).sum())
+    n_ror_r = int((o["note"].eq(REAL_NOTE) & o["source"].str.startswith("ROR ")).sum())
+    n_moe_u = int((o["source"].str.contains("MoE ") & (o["kind"] == "university") & (o["province"] != "")).sum())
+    n_listed = int(o["source"].str.startswith("A-share ").sum())
+    n_mic = int(o["source"].str.startswith("http").sum())
+    n_syn_o = int((o["source"] == SYNTHETIC).sum())
+    left = RealWorld().left_out
+    left_rows = "\n".join(f"- `{rid}`: {why}" for rid, why in left.items())
     return f"""# 样例数据 / Sample data
 
 > 本数据集部分真实、大部分为合成数据。每一行的 `source` 列注明出处：网址为真实资料来源，`synthetic` 为合成数据。
@@ -959,54 +1045,36 @@ def sample_readme(frames: dict[str, pd.DataFrame]) -> str:
 Built by `python scripts/build_sample.py` (`graphkit.data.sample.build_sample`, seed {SAMPLE_SEED}); do not edit by hand.
 The checks are designed for the evaluation date {SAMPLE_AS_OF} (`graphkit check data/sample --as-of {SAMPLE_AS_OF}`).
 
-## 真实部分
+## 每张表：真实与合成 / Per table: what is real, what is synthetic
 
-出处：`data/realdata/mic-national-compiled/national_mics.csv`（2026-11-26 依据公开网页整理，每行的来源网址见该行
-`source_urls`，说明见同目录 `SOURCE.txt`）。只有该文件写明的事实是真实的：
+| 表 table | 真实（出处）real (source) | 合成 synthetic (`source = synthetic`) |
+|---|---|---|
+| centers | {len(real_c)} 家国家制造业创新中心（{first}–C0026 及 C0047）：名称、城市、省份、依托公司、批复/成立日期。C0001–C0026 出自 `data/realdata/mic-national-compiled/national_mics.csv`（每行来源网址在 `source`）；C0047 国家先进印染技术创新中心出自 `data/realdata/public-registries/mic_extra_facts_pages.md` 第 1 条（nicadf.com，A/B 级）。 26+1 national centers: name, city, province, operating company, approval/founding date, citing their pages. | 20 家省级中心（名称虚构）；所有中心的职工、研发、治理、路线图等列（`note` 写明哪些列真实）。 The 20 provincial centers (invented) and every center's yearly and governance columns. |
+| platforms | {n_labs} 个国家重点实验室：名称与依托单位（`host_ids`）完全按 ROR（`ror_cn_state_key_labs.csv`，ror-community/ror-records@d93fc66，CC0 1.0），`source` 写明 ROR 记录号；成立年份按 ROR（无则留空）。领域（`field_ids`）不是官方分类：由规则 `{FIELD_RULE}` 推导（`field_source` 列；见下）。 {n_labs} state key laboratories, name and hosts exactly as ROR gives them, `source` = the ROR record. | 其余三类平台及其他国家级平台（名称虚构，并非真实名录）{n_syn_p} 个，包括 F20 的 20 个手工布局平台。 The other platform kinds ({n_syn_p}, invented names), incl. F20's 20 hand-laid platforms. |
+| organizations | {n_ror} 家实验室依托单位（ROR 标签，省份按 ROR/教育部名单）；{n_moe_u} 所高校名称与省份按教育部《全国普通高等学校名单》（2025-06-20，学校标识码）；{n_ror_r} 家研究所（ROR）与 {n_listed} 家上市公司（tushare stock_basic，经 AFAN-LIFE/macropage，CC-BY 4.0，注册省份）替换了同省的合成机构名称；{n_mic} 家为中心资料点名的单位。 Real names and provinces as cited in `source`. | 机构类型之外的一切关系均为合成；其余 {n_syn_o} 家机构（中小企业、用户、投资、政府、其他、境外）为合成。 Every tie of a real organisation is synthetic unless its row cites a source; {n_syn_o} organisations are synthetic. |
+| fields | X01–X14：以真实中心命名（布局标签由 graphkit 指定，条件 1 因而“不符合”）。 Named after the real centers. | — |
+| shareholders | {n_real_sh} 行为原文所载股东（仅北京有色金属研究总院 50% 为原文比例）。 As the pages state. | 其余股东与持股比例。 The rest, and all other shares. |
+| alliance_members | {n_real_m} 行为原文点名的牵头/发起单位和联盟成员。 As the pages name them. | 其余全部成员关系（含实验室依托单位的成员身份）。 Every other membership, incl. those of real lab hosts. |
+| field_rankings, collaborations, income, assessments, claims | — | 全部合成。 All synthetic. |
 
-- 国家制造业创新中心 {len(real_c)} 家（{first}–{last}）：名称、城市、省份、依托公司、批复或成立日期。`source` 为该行的来源网址，
-  `note` 写明可信度以及哪些列是真实的；其余各列（职工、研发、治理、路线图等）均为合成数据。成立日期取该行所报的批复（认定）日期，
-  没有批复日期时取成立、启动或揭牌日期，精度按原文；原文没有的（如轻量化中心的成立日期、智能语音中心的依托公司）留空。
-- 这些行点名的机构 {len(real_o)} 家（{ofirst}–{olast}）：依托公司，以及作为股东、牵头/发起单位或联盟成员被点名的单位（按原文简称）。
-  机构类型是 graphkit 依名称作出的判断；省份原文未载，留空（依托公司取其中心所在省份）。
-- 原文称为股东的持股关系 {n_real_sh} 行（仅北京有色金属研究总院的 50% 持股比例为原文所载，其余比例留空），
-  以及原文点名的牵头/发起单位和联盟成员的成员关系 {n_real_m} 行（`note` 说明如何解读）。
-- `fields.csv` 中 X01–X13 十三个领域：以这些中心的名称命名；布局标签由 graphkit 指定（动力电池、增材制造为 `2016-guide`，
-  其余为 `other`），因此这些中心的条件 1 为“不符合”（条件 1 只认 2017-64 布局）。
-- 原文报道的联盟规模在样例中限制在 30–300 家之间（如 >600 家记为 300 家）；股东数按原文（有报道时），不足部分以合成股东补足。
+原文报道的联盟规模限制在 30–300 家（>600 家记为 300 家）；股东数按原文，不足部分以合成股东补足。
+Reported alliance sizes are clipped to 30–300 (">600" becomes 300); shareholder counts follow the source where reported.
 
-## 合成部分（`source = synthetic`）
+### 领域推导规则 / The field rule `{FIELD_RULE}` (derived, not official)
 
-其余一切：20 家省级创新中心（名称为虚构，如与真实省级中心同名纯属巧合，其数据与该中心无关）、所有中心的年度数据与治理信息、
-专家委员会主任（占位名，如“王某”）、其余全部机构、全部国家级创新平台（名称虚构，并非真实名录）、领域排名、合成股东及持股比例、
-联盟成员关系、合作、收入、评审意见和申报声明。
+任何来源都不给出实验室属于 22 个领域中的哪一个。`graphkit.data.registries.derive_field`：去掉名称中括号部分与
+“国家重点实验室/全国重点实验室/国家重点联合实验室”等字样，取汉字二元组（去掉“技术、工程、研究”等类别词），在该领域名称中出现记 2 分、
+在附件“技术难点”文字中出现记 1 分；二元组全不得分时改用单字；得分最高者胜，同分取编号小者；全不得分的实验室不收入。
+样例中 F20 不参与（F20 的 20 个平台为招募精确搜索案例手工布局）。这是可复现的关键词匹配，不是官方分类。
+No source gives a laboratory's field. The rule strips brackets and the words 国家重点实验室/全国重点实验室/…, scores
+the name's Han bigrams (minus kind words such as 技术, 工程, 研究) 2 per bigram in the field's name and 1 per bigram in the
+annex's 技术难点 text, falls back to single characters when no bigram scores, takes the highest score (ties: lower field
+number) and leaves out a lab nothing scores. In the sample F20 does not compete (its 20 platforms are the hand-laid
+recruitment case). It is a reproducible keyword match, never an official classification.
 
-## Real
+### 未收入的实验室 / ROR rows left out ({len(left)})
 
-Source: `data/realdata/mic-national-compiled/national_mics.csv` (compiled on 2026-11-26 from public web pages; each
-row's pages are in its `source_urls`; see `SOURCE.txt` beside it). Only the facts that file states are real:
-
-- {len(real_c)} national manufacturing innovation centers ({first}–{last}): name, city, province, operating company,
-  approval or founding date. `source` holds the row's source_urls; `note` gives the row's confidence and names the real
-  columns; every other column (staff, R&D, governance, roadmap …) is synthetic. `founded` is the approval date the row
-  reports, else its founding, launch or unveiling date, at the precision reported; what the row lacks stays empty.
-- {len(real_o)} organisations the rows name ({ofirst}–{olast}): the operating companies and the units named as
-  shareholders, lead or founding units, or alliance members (short names as reported). Kinds are graphkit's reading of
-  the names; provinces are not in the source and stay empty (an operating company takes its center's province).
-- {n_real_sh} shareholder rows the sources state (a share only for 北京有色金属研究总院, 50 %, as reported) and {n_real_m}
-  membership rows for the named lead/founding units and alliance members (`note` says how each was read).
-- Fields X01–X13 in `fields.csv`, named after these centers; the layout label is graphkit's (`2016-guide` for
-  动力电池 and 增材制造, `other` for the rest), so check 1 is not met for these centers (it accepts layout 2017-64).
-- Reported alliance sizes are clipped to 30–300 in the sample (">600" becomes 300); shareholder counts follow the
-  source where reported, the difference filled with synthetic shareholders.
-
-## Synthetic (`source = synthetic`)
-
-Everything else: the 20 provincial centers (invented names; a match with a real provincial center is a coincidence
-and its data are not that center's), every center's yearly figures and governance facts, the committee chairs
-(placeholders such as 王某), all other organisations, all national-level platforms (invented, not the real registry),
-the field rankings, synthetic shareholders and shares, alliance memberships, collaborations, income, assessments and
-claims.
+{left_rows}
 
 ## 计数 / Counts
 
