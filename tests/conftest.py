@@ -14,11 +14,17 @@ import csv
 import io
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Test modules share helpers across layers (test_hostile uses test_cypher's query list, …): every test folder is
+# importable whichever subset of the suite runs, not only when pytest happened to collect that folder first.
+for _folder in sorted(p for p in Path(__file__).resolve().parent.iterdir() if p.is_dir() and p.name != "fixtures"):
+    if str(_folder) not in sys.path:
+        sys.path.append(str(_folder))
 DATA = Path(__file__).resolve().parent / "fixtures"
 AS_OF = "2024-06-30"
 

@@ -97,7 +97,7 @@ def test_same_plan_with_or_without_the_coverage_model_built():
     assert cached_coverage_model(ds, Rules()) is None  # nothing was built for them
     coverage_model(ds)
     after = [recruit(ds, c).to_dict() for c in ds.center_ids()]
-    assert before == after and len(before) == 46
+    assert before == after and len(before) == 47
     assert sum(1 for p in before if p["orgs"]) > 0
 
 
