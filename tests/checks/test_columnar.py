@@ -52,7 +52,7 @@ def _same(ds, as_of, rules=None) -> int:
 
 @pytest.mark.parametrize("as_of", DATES)
 def test_sample_identical(sample, as_of):
-    assert _same(sample, as_of) == 46 * 21
+    assert _same(sample, as_of) == 47 * 21
 
 
 @pytest.mark.parametrize("as_of", ["2025-12-31", "2024-06-30", "2018-03-01"])
@@ -66,7 +66,7 @@ def test_generated_m_identical(generated_m, as_of):
     {"min_rd_staff_ratio": 0.25, "min_rd_expense_ratio": 0.05, "min_operating_years": 6, "active_layout": "other"},
 ])
 def test_other_rules_identical(sample, changes):
-    assert _same(sample, "2024-06-30", Rules().with_(**changes)) == 46 * 21
+    assert _same(sample, "2024-06-30", Rules().with_(**changes)) == 47 * 21
 
 
 def test_sample_statuses_literal(sample):
@@ -74,18 +74,18 @@ def test_sample_statuses_literal(sample):
     assert [str(c) for c, ok in zip(table.center_ids, table.eligible()) if ok] == ["C0005", "C0029"]
     first = list(table.center_ids).index("C0001")
     assert table.statuses(first)[:6] == ["not_met", "needs_review", "needs_review", "met", "met", "met"]
-    assert table.value(first, "4.3") == {"coverage": 0.8, "covered": 4, "total": 5, "provinces": 16,
+    assert table.value(first, "4.3") == {"coverage": 1.0, "covered": 2, "total": 2, "provinces": 14,
                                          "member_kinds": ["enterprise", "university", "research_institute", "user"]}
     assert table.value(first, "6.2") == 2 and table.value(first, "12") == 10
     early = check_table(sample, as_of="2019-01-01")
     assert not early.eligible().any()
     assert early.value(first, "6.2") is None and early.status_of(first, "6.2") == "insufficient_data"
-    assert early.value(first, "4.3")["member_kinds"] == ["enterprise", "research_institute", "user"]
+    assert early.value(first, "4.3")["member_kinds"] == ["enterprise", "university", "research_institute", "user"]
 
 
 def test_check_uses_columnar_for_all_and_per_center_for_one(sample):
     every = check(sample, as_of="2026-11-26")
-    assert all(isinstance(r, ColumnarCenterChecks) for r in every) and len(every) == 46
+    assert all(isinstance(r, ColumnarCenterChecks) for r in every) and len(every) == 47
     assert r_none(every) and type(check(sample, "C0005", as_of="2026-11-26")[0]) is CenterChecks
 
 
