@@ -314,6 +314,20 @@ def _hang_up(sock: socket.socket) -> None:
     sock.close()
 
 
+def _stop_by_pid(process: subprocess.Popen, grace: float, what: str) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; reaps the process either way."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            log.warning("%s pid %s ignored SIGTERM for %ss; sending SIGKILL", what, process.pid, grace)
+            process.kill()
+            process.wait(timeout=grace)
+    else:
+        process.wait()
+
+
 class BoltServer:
     """A running FalkorDB process with a Bolt endpoint, as yielded by :func:`falkordb_server`.
 
@@ -427,17 +441,7 @@ class BoltServer:
         """Stop the process by its pid: SIGTERM, then SIGKILL after ``grace`` seconds."""
         if self.relay is not None:
             self.relay.close()
-        process = self._process
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                log.warning("FalkorDB pid %s ignored SIGTERM for %ss; sending SIGKILL", process.pid, grace)
-                process.kill()
-                process.wait(timeout=grace)
-        else:
-            process.wait()
+        _stop_by_pid(self._process, grace, "FalkorDB")
 
 
 def server_died_message(server: BoltServer | None, wait: float = 0.0) -> str | None:
@@ -1008,16 +1012,7 @@ class Neo4jServer(BoltServer):
         if process.stdin is not None:
             with contextlib.suppress(OSError):
                 process.stdin.close()
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                log.warning("Neo4j pid %s ignored SIGTERM for %ss; sending SIGKILL", process.pid, grace)
-                process.kill()
-                process.wait(timeout=grace)
-        else:
-            process.wait()
+        _stop_by_pid(process, grace, "Neo4j")
 
 
 def _start_neo4j(harness: _Harness, workdir: Path, port: int, attempt: int, password: str | None,
