@@ -134,10 +134,8 @@ def application_template_bytes() -> bytes:
 
 def write_application_template(path) -> Path:
     """Write the empty application workbook to ``path`` (atomically) and return the path."""
-    from graphkit.io.files import atomic_file
+    from graphkit.io.files import write_bytes
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(path) as tmp:
-        tmp.write_bytes(application_template_bytes())
-    return path
+    return write_bytes(path, application_template_bytes())
